@@ -1,0 +1,110 @@
+"""One error hierarchy. Each class carries its exit code; each message is for people.
+
+A message names the thing (file, and line:column where there is one), says what is wrong
+and how to fix it. The CLI prints ``error: <message>`` once per problem and exits with the
+class's code; nothing else in the toolkit prints errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Exit codes (documented in README.md, "Exit codes").
+EXIT_OK = 0
+EXIT_FINDINGS = 1      # check/verify ran and found problems in what they examined
+EXIT_USAGE = 2         # the command line is wrong (unknown option, malformed label or --var)
+EXIT_NOT_FOUND = 3     # a named thing does not exist: template, clause, document, version
+EXIT_INVALID = 4       # input rejected: a clause, template or imported file is malformed
+EXIT_STATE = 5         # the workspace is not in a state to do this (not a workspace, lock held…)
+EXIT_ENVIRONMENT = 6   # the machine failed us: git missing, read-only or full disk, I/O error
+EXIT_INTERNAL = 70     # a bug in the toolkit
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one file; ``line``/``column`` are 1-based, 0 when unknown."""
+
+    path: str
+    message: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class AssemblerError(Exception):
+    """Base class: ``exit_code`` and one or more lines for people (``lines()``)."""
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def lines(self) -> list[str]:
+        return [self.message]
+
+
+class UsageError(AssemblerError):
+    exit_code = EXIT_USAGE
+
+
+class NotFoundError(AssemblerError):
+    exit_code = EXIT_NOT_FOUND
+
+
+class WorkspaceStateError(AssemblerError):
+    exit_code = EXIT_STATE
+
+
+class EnvironmentFailure(AssemblerError):
+    exit_code = EXIT_ENVIRONMENT
+
+
+class InvalidInput(AssemblerError):
+    """Input rejected; carries every :class:`Problem` found, so all can be reported at once."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, problems: list[Problem] | Problem):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class ProblemList:
+    """Collects problems while reading many files; raises them together at the end."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def extend(self, problems: list[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InvalidInput(self.problems)
+
+
+def did_you_mean(name: str, candidates) -> str:
+    """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

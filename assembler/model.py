@@ -1,0 +1,196 @@
+"""The document model: one tree that every reader produces and every writer consumes.
+
+Frozen dataclasses with closed unions of inline and block nodes. This module imports
+nothing else of ours, so readers, transforms, writers and the store can all share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+
+# ---------------------------------------------------------------- provenance
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a block came from: a clause file or the template itself.
+
+    ``kind`` is "clause" or "template"; ``id`` the clause or template id; ``path`` the
+    workspace-relative POSIX path; ``blob`` the git blob id of the file's bytes, so a
+    block can be traced to the exact text it was made from.
+    """
+
+    kind: str
+    id: str
+    path: str
+    blob: str
+
+
+# ---------------------------------------------------------------- inlines
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Emph:
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Strong:
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    content: tuple[Inline, ...]
+    target: str
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    pass
+
+
+@dataclass(frozen=True)
+class Var:
+    """A variable placeholder ``{{ name }}``; replaced by text when variables are filled."""
+
+    name: str
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A cross-reference ``{{ ref:clause-id }}``; ``label`` is the target's number once resolved."""
+
+    target: str
+    label: str | None = None
+    line: int = 0
+    column: int = 0
+
+
+Inline = Union[Text, Emph, Strong, Code, Link, LineBreak, Var, Ref]
+INLINE_TYPES = (Text, Emph, Strong, Code, Link, LineBreak, Var, Ref)
+
+
+# ---------------------------------------------------------------- blocks
+
+@dataclass(frozen=True)
+class Paragraph:
+    content: tuple[Inline, ...]
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    content: tuple[Inline, ...]
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class BulletList:
+    """A bullet list written inside a clause body (not numbered by the document)."""
+
+    items: tuple[tuple[Block, ...], ...]
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class OrderedList:
+    """An ordered list written inside a clause body: (a), (b)… lists keep their own count."""
+
+    items: tuple[tuple[Block, ...], ...]
+    start: int = 1
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause as it stands in the document: its own blocks, and its number if numbered.
+
+    ``blocks`` may end with a nested :class:`ClauseList` (sub-clauses, numbered 4.1, 4.2…).
+    """
+
+    id: str
+    blocks: tuple[Block, ...]
+    origin: Origin
+    number: str | None = None
+
+
+@dataclass(frozen=True)
+class ClauseList:
+    """A numbered list of clauses; numbers are given by the numbering transform."""
+
+    items: tuple[Clause, ...]
+    start: int = 1
+    origin: Origin | None = None
+
+
+Block = Union[Paragraph, Heading, BulletList, OrderedList, Clause, ClauseList]
+BLOCK_TYPES = (Paragraph, Heading, BulletList, OrderedList, Clause, ClauseList)
+
+
+@dataclass(frozen=True)
+class Document:
+    """An assembled document: id, title, blocks, and metadata (template, variables…)."""
+
+    id: str
+    title: tuple[Inline, ...]
+    blocks: tuple[Block, ...]
+    origin: Origin
+    variables: tuple[tuple[str, str], ...] = ()
+    meta: tuple[tuple[str, str], ...] = field(default=())
+
+
+# ---------------------------------------------------------------- walking helpers
+
+def plain_text(inlines: tuple[Inline, ...]) -> str:
+    """The text a reader sees in ``inlines``, without markup."""
+    parts: list[str] = []
+    for node in inlines:
+        if isinstance(node, (Text, Code)):
+            parts.append(node.text)
+        elif isinstance(node, (Emph, Strong, Link)):
+            parts.append(plain_text(node.content))
+        elif isinstance(node, LineBreak):
+            parts.append("\n")
+        elif isinstance(node, Var):
+            parts.append("{{ %s }}" % node.name)
+        elif isinstance(node, Ref):
+            parts.append(node.label if node.label is not None else "{{ ref:%s }}" % node.target)
+    return "".join(parts)
+
+
+def iter_clauses(blocks: tuple[Block, ...]):
+    """Every :class:`Clause` in ``blocks``, depth first, in document order."""
+    for block in blocks:
+        if isinstance(block, Clause):
+            yield block
+            yield from iter_clauses(block.blocks)
+        elif isinstance(block, ClauseList):
+            yield from iter_clauses(block.items)
+
+
+def merge_text(nodes) -> tuple[Inline, ...]:
+    """``nodes`` with neighbouring Text nodes joined and empty ones dropped."""
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            if not node.text:
+                continue
+            if out and isinstance(out[-1], Text):
+                out[-1] = Text(out[-1].text + node.text)
+                continue
+        out.append(node)
+    return tuple(out)

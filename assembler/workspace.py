@@ -1,0 +1,279 @@
+"""The library's front door: ``Workspace.open(path)`` and one method per thing users do.
+
+Usable without the CLI. Methods return model values or plain data and raise
+:mod:`assembler.errors` exceptions; they never print.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import model as m
+from . import store, writers
+from .assemble import assemble, is_clause_path, unknown_clause
+from .clauses import ClauseLibrary, parse_clause
+from .errors import (InvalidInput, NotFoundError, Problem, ProblemList, UsageError,
+                     WorkspaceStateError, did_you_mean)
+from .files import atomic_write, decode_source
+from .importer import ImportPlan, plan_import
+from .templates import ClauseItem, IncludeItem, NumberedItem, TemplateSet, parse_template
+from .transforms import run_pipeline
+
+FOLDERS = ("clauses", "templates", "versions")
+
+
+def example_dir() -> Path:
+    """Where the bundled example's ``clauses/`` and ``templates/`` are.
+
+    In an installed wheel they are packaged as ``assembler/example``; in a source
+    checkout they are the repository's own top-level folders.
+    """
+    packaged = Path(__file__).parent / "example"
+    if (packaged / "templates").is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent
+
+
+def is_workspace(path: Path) -> bool:
+    return (path / "clauses").is_dir() and (path / "templates").is_dir()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    template_id: str
+    written: list[str]
+    clause_ids: list[str]
+
+
+class Workspace:
+    """A folder with ``clauses/``, ``templates/`` and ``versions/`` (usually a git repository)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    # -------------------------------------------------------- opening and creating
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> "Workspace":
+        """The workspace containing ``path`` (default: the current directory), looking upward."""
+        start = Path(path or ".").absolute()
+        if not start.is_dir():
+            raise WorkspaceStateError(f"{start}: no such directory")
+        for candidate in (start, *start.parents):
+            if is_workspace(candidate):
+                return cls(candidate)
+        raise WorkspaceStateError(f"{start}: not a Policy Assembler workspace (no clauses/ and "
+                                  "templates/ here or above); run 'assembler init' or use -C PATH")
+
+    @classmethod
+    def init(cls, path: Path | str, example: bool = False) -> "Workspace":
+        """Create a workspace at ``path`` (a new or empty folder): git init, folders, example."""
+        root = Path(path).absolute()
+        if root.exists() and (not root.is_dir() or any(root.iterdir())):
+            raise WorkspaceStateError(f"{root}: already exists and is not empty; choose a new "
+                                      "folder")
+        created = not root.exists()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            store.init_repository(root)
+            for folder in FOLDERS:
+                (root / folder).mkdir()
+                (root / folder / ".gitkeep").write_bytes(b"")
+            if example:
+                source = example_dir()
+                for folder in ("clauses", "templates"):
+                    shutil.copytree(source / folder, root / folder, dirs_exist_ok=True,
+                                    ignore=shutil.ignore_patterns(".*"))
+        except BaseException:
+            if created:
+                shutil.rmtree(root, ignore_errors=True)
+            raise
+        return cls(root)
+
+    # -------------------------------------------------------- reading
+
+    def clauses(self) -> ClauseLibrary:
+        return ClauseLibrary(self.root)
+
+    def templates(self) -> TemplateSet:
+        return TemplateSet(self.root)
+
+    def template(self, template_id: str, templates: TemplateSet | None = None):
+        templates = templates or self.templates()
+        found = templates.get(template_id)
+        if found is None:
+            broken = [p for p in templates.problems if Path(p.path).stem == template_id]
+            if broken:
+                raise InvalidInput(broken)
+            known = ", ".join(t.id for t in templates) or "none"
+            raise NotFoundError(f"unknown template '{template_id}'"
+                                f"{did_you_mean(template_id, templates.by_id)}; templates in "
+                                f"{self.root / 'templates'}: {known}")
+        return found
+
+    # -------------------------------------------------------- assembling
+
+    def build(self, template_id: str, variables: dict[str, str] | None = None) -> m.Document:
+        """Assemble ``template_id`` with ``variables`` into a finished document (no writes)."""
+        templates = self.templates()
+        library = self.clauses()
+        return self._build(template_id, variables or {}, templates, library)
+
+    def _build(self, template_id, variables, templates, library, require_values=True,
+               load_problems=True):
+        """Assemble and transform; with ``require_values`` False, variables without a value
+        stay visible placeholders (for check); ``load_problems`` False leaves out problems
+        of the files loaded (already reported by the caller)."""
+        template = self.template(template_id, templates)
+        given = _checked_variables(variables)
+        problems = ProblemList()
+        if load_problems:
+            problems.extend(library.problems)
+            problems.extend(templates.problems)
+        doc, values, found = assemble(self.root, template, templates, library, given)
+        problems.extend(found)
+        if not require_values:
+            values = {k: (v if v is not None else "{{ %s }}" % k) for k, v in values.items()}
+        doc, found = run_pipeline(doc, values, template.path)
+        problems.extend(found)
+        problems.raise_if_any()
+        declared = set(values)
+        for name in given:
+            if name not in declared:
+                raise UsageError(f"--var {name}: template '{template_id}' has no variable "
+                                 f"'{name}'{did_you_mean(name, declared)}")
+        used = tuple(sorted((k, v) for k, v in values.items() if v is not None))
+        return m.Document(doc.id, doc.title, doc.blocks, doc.origin, used, doc.meta)
+
+    def render(self, doc: m.Document, fmt: str, options: dict | None = None) -> bytes:
+        """``doc`` written in format ``fmt`` (a name from :data:`writers.WRITERS`)."""
+        try:
+            writer = writers.writer_for(fmt)
+        except KeyError:
+            raise UsageError(f"unknown format '{fmt}'; choose one of "
+                             f"{', '.join(writers.WRITERS)}") from None
+        return writer(doc, options)
+
+    # -------------------------------------------------------- checking
+
+    def check(self) -> list[Problem]:
+        """Every problem in the workspace: files, ids, references, variables, cycles."""
+        templates = self.templates()
+        library = self.clauses()
+        problems = list(library.problems) + list(templates.problems)
+        for clause in library:
+            problems.extend(clause.blocks()[1])
+        for template in templates:
+            problems.extend(_missing_clauses(template, library))
+            try:
+                self._build(template.id, {}, templates, library, require_values=False,
+                            load_problems=False)
+            except InvalidInput as exc:
+                problems.extend(exc.problems)
+        unique, seen = [], set()
+        for problem in problems:
+            if problem not in seen:
+                seen.add(problem)
+                unique.append(problem)
+        return sorted(unique, key=lambda p: (p.path, p.line, p.column, p.message))
+
+    # -------------------------------------------------------- importing
+
+    def import_document(self, file: Path, template_id: str | None = None) -> ImportResult:
+        """Split ``file`` (.txt or .md) into clause files and a template; write them all or none."""
+        file = Path(file)
+        if file.suffix.lower() not in (".txt", ".md", ".markdown"):
+            raise UsageError(f"{file}: can import .txt and .md files; save the document as one "
+                             "of those first")
+        try:
+            data = file.read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(f"{file}: no such file") from None
+        except OSError as exc:
+            raise UsageError(f"{file}: cannot read ({exc.strerror})") from None
+        text, problems = decode_source(data, str(file))
+        if problems:
+            raise InvalidInput(problems)
+        from .importer import slug
+        template_id = template_id or slug(file.stem, set(), max_words=6)
+        templates = self.templates()
+        library = self.clauses()
+        if templates.get(template_id) or (self.root / f"templates/{template_id}.yaml").exists():
+            raise WorkspaceStateError(f"template '{template_id}' already exists; choose another "
+                                      "id with --template")
+        try:
+            plan = plan_import(text, template_id, set(library.by_id),
+                               file.suffix.lower() != ".txt")
+        except ValueError as exc:
+            raise InvalidInput(Problem(str(file), str(exc))) from None
+        self._validate_plan(plan, templates, library)
+        return self._write_plan(plan)
+
+    def _validate_plan(self, plan: ImportPlan, templates: TemplateSet, library: ClauseLibrary):
+        problems = ProblemList()
+        for rel, text in plan.files.items():
+            if (self.root / rel).exists():
+                raise WorkspaceStateError(f"{rel} already exists; import into another template id "
+                                          "with --template or move the file")
+            data = text.encode("utf-8")
+            if rel == plan.template_path:
+                template, found = parse_template(rel, data)
+                if template:
+                    templates.add(template)
+            else:
+                clause, found = parse_clause(rel, data)
+                if clause:
+                    library.add(clause)
+                    found = found + clause.blocks()[1]
+            problems.extend(found)
+        problems.raise_if_any()
+        self._build(plan.template_id, {}, templates, library, load_problems=False)
+
+    def _write_plan(self, plan: ImportPlan) -> ImportResult:
+        written: list[Path] = []
+        try:
+            for rel, text in plan.files.items():
+                target = self.root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, text.encode("utf-8"))
+                written.append(target)
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        return ImportResult(plan.template_id, list(plan.files), plan.clause_ids)
+
+
+def _missing_clauses(template, library: ClauseLibrary) -> list[Problem]:
+    """Clause ids the template names anywhere, conditions ignored, that the library lacks."""
+    problems = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, ClauseItem):
+                if not is_clause_path(item.ref) and not library.get(item.ref):
+                    problems.append(unknown_clause(template.path, item.ref, item.line, library))
+                walk(item.children)
+            elif isinstance(item, NumberedItem):
+                walk(item.items)
+
+    walk(template.items)
+    return problems
+
+
+def _checked_variables(variables: dict[str, str]) -> dict[str, str]:
+    """Refuse variable values with control, bidi or invisible characters."""
+    for name, value in variables.items():
+        _, problems = decode_source(value.encode("utf-8"), f"--var {name}")
+        if problems:
+            raise UsageError(problems[0].message.join(["--var " + name + ": ", ""]))
+    return dict(variables)
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` to a user-named ``path`` whole or not at all."""
+    if not path.parent.is_dir():
+        raise UsageError(f"{path}: the folder {path.parent} does not exist; create it first")
+    atomic_write(path, data)

@@ -1,0 +1,117 @@
+"""Document -> canonical Markdown: one line per paragraph, numbers written out, diffable.
+
+Every text run is escaped so that the output, read back as CommonMark, gives the same
+words: clause text can hold ``*``, ``[``, ``<`` or ``{{`` and stay text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import model as m
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>])|(\{(?=\{))|(&(?=#?[A-Za-z0-9]+;))")
+_LINE_START = re.compile(r"^(#{1,6}(?:\s|$)|[-+](?:\s|$)|>|=+\s*$)")
+_LINE_START_NUMBER = re.compile(r"^(\d{1,9})([.)])(\s|$)")
+
+
+def escape_text(text: str) -> str:
+    """``text`` with Markdown's active characters backslash-escaped."""
+    return _SPECIAL.sub(lambda match: "\\" + match.group(0), text)
+
+
+def _escape_line_start(line: str) -> str:
+    if _LINE_START.match(line):
+        return "\\" + line
+    number = _LINE_START_NUMBER.match(line)
+    if number:
+        return number.group(1) + "\\" + line[len(number.group(1)):]
+    return line
+
+
+def inlines(nodes: tuple[m.Inline, ...]) -> str:
+    """Inline nodes as Markdown text (hard breaks as a backslash at the end of a line)."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, m.Text):
+            out.append(escape_text(node.text))
+        elif isinstance(node, m.Emph):
+            out.append("*" + inlines(node.content) + "*")
+        elif isinstance(node, m.Strong):
+            out.append("**" + inlines(node.content) + "**")
+        elif isinstance(node, m.Code):
+            ticks = "`" * (max((len(r) for r in re.findall(r"`+", node.text)), default=0) + 1)
+            pad = " " if node.text.startswith("`") or node.text.endswith("`") else ""
+            out.append(f"{ticks}{pad}{node.text}{pad}{ticks}")
+        elif isinstance(node, m.Link):
+            target = node.target
+            if re.search(r"[\s()<>]", target):
+                target = "<" + target.replace("<", "%3C").replace(">", "%3E") + ">"
+            out.append("[" + inlines(node.content) + "](" + target + ")")
+        elif isinstance(node, m.LineBreak):
+            out.append("\\\n")
+        elif isinstance(node, m.Var):
+            out.append(escape_text("{{ %s }}" % node.name))
+        elif isinstance(node, m.Ref):
+            out.append(escape_text(node.label or node.target))
+    text = "".join(out)
+    return "\n".join(_escape_line_start(line) for line in text.split("\n"))
+
+
+def _indent(lines: list[str], first: str, rest: str) -> list[str]:
+    out = []
+    for index, line in enumerate(lines):
+        prefix = first if index == 0 else rest
+        out.append(prefix + line if line else "")
+    return out
+
+
+def _items(marker_lines: list[tuple[str, list[list[str]]]], loose: bool = False) -> list[str]:
+    """Render list items given (marker, list of block-line-lists) pairs; a list whose items
+    hold more than one block is written loose (blank lines between items)."""
+    loose = loose or any(len(blocks) > 1 for _, blocks in marker_lines)
+    out: list[str] = []
+    for marker, blocks in marker_lines:
+        pad = " " * len(marker)
+        item_lines: list[str] = []
+        for index, block in enumerate(blocks):
+            if index:
+                item_lines.append("")
+            item_lines.extend(block)
+        if loose and out:
+            out.append("")
+        out.extend(_indent(item_lines or [""], marker, pad))
+    return out
+
+
+def block_lines(node: m.Block) -> list[list[str]]:
+    """A block as a list of chunks (each a list of lines) to be separated by blank lines."""
+    if isinstance(node, m.Paragraph):
+        return [inlines(node.content).split("\n")]
+    if isinstance(node, m.Heading):
+        return [["#" * node.level + " " + inlines(node.content)]]
+    if isinstance(node, m.BulletList):
+        return [_items([("- ", _flatten(item)) for item in node.items])]
+    if isinstance(node, m.OrderedList):
+        return [_items([(f"{node.start + i}. ", _flatten(item)) for i, item in enumerate(node.items)])]
+    if isinstance(node, m.Clause):
+        return _flatten(node.blocks)
+    if isinstance(node, m.ClauseList):
+        nested = any("." in (clause.number or "") for clause in node.items)
+        return [_items([(f"{clause.number}. " if clause.number else "- ", _flatten(clause.blocks))
+                        for clause in node.items], loose=nested)]
+    raise TypeError(node)
+
+
+def _flatten(blocks: tuple[m.Block, ...]) -> list[list[str]]:
+    chunks: list[list[str]] = []
+    for block in blocks:
+        chunks.extend(block_lines(block))
+    return chunks
+
+
+def write(doc: m.Document, options: dict | None = None) -> bytes:
+    """The document as canonical Markdown, UTF-8, ending in one newline."""
+    chunks = [["# " + inlines(doc.title)]] + _flatten(doc.blocks)
+    text = "\n\n".join("\n".join(chunk) for chunk in chunks)
+    return (text.rstrip("\n") + "\n").encode("utf-8")
