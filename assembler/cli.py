@@ -27,7 +27,7 @@ class _Group(click.Group):
     """Runs a command and turns every AssemblerError into ``error: ...`` lines and its code."""
 
     def invoke(self, ctx):
-        debug = "--debug" in sys.argv[1:]
+        debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
         except AssemblerError as exc:

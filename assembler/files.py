@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -22,7 +23,9 @@ BIDI_CONTROLS = {
     0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
     0x2066, 0x2067, 0x2068, 0x2069,
 }
-INVISIBLE = {0x200B, 0x2060, 0xFEFF, 0x00AD}
+INVISIBLE = {0x200B, 0x2060, 0xFEFF}
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(
+    re.escape(chr(code)) for code in sorted(BIDI_CONTROLS | INVISIBLE)) + "]")
 MAX_PROBLEMS_PER_FILE = 5
 
 
@@ -36,7 +39,8 @@ def escape_for_display(text: str) -> str:
     out = []
     for ch in text:
         code = ord(ch)
-        if code in BIDI_CONTROLS or code in INVISIBLE or unicodedata.category(ch) == "Cc" and ch != "\n":
+        if code in BIDI_CONTROLS or code in INVISIBLE or (unicodedata.category(ch) == "Cc"
+                                                          and ch != "\n"):
             out.append(f"\\u{code:04x}")
         else:
             out.append(ch)
@@ -69,11 +73,9 @@ def decode_source(data: bytes, rel: str) -> tuple[str, list[Problem]]:
         text = text[1:]
     text = text.replace("\r\n", "\n")
     problems: list[Problem] = []
-    for index, ch in enumerate(text):
+    for match in _FORBIDDEN.finditer(text):
+        index, ch = match.start(), match.group(0)
         code = ord(ch)
-        if ch in "\n\t":
-            continue
-        reason = None
         if code in BIDI_CONTROLS:
             name = unicodedata.name(ch, "BIDI CONTROL")
             reason = (f"Unicode bidirectional control character U+{code:04X} {name} can make "
@@ -81,18 +83,17 @@ def decode_source(data: bytes, rel: str) -> tuple[str, list[Problem]]:
         elif code in INVISIBLE:
             name = unicodedata.name(ch, "FORMAT CHARACTER")
             reason = f"invisible character U+{code:04X} {name}"
-        elif unicodedata.category(ch) == "Cc":
+        else:
             label = "NUL" if code == 0 else f"U+{code:04X}"
             reason = f"control character {label}"
-        if reason:
-            line, column = _position(text, index)
-            start = text.rfind("\n", 0, index) + 1
-            end = text.find("\n", index)
-            context = text[max(start, index - 20): (end if end != -1 else len(text))][:50]
-            problems.append(Problem(rel, f"{reason} in \"{escape_for_display(context)}\"; "
-                                    "remove it", line, column))
-            if len(problems) >= MAX_PROBLEMS_PER_FILE:
-                break
+        line, column = _position(text, index)
+        start = text.rfind("\n", 0, index) + 1
+        end = text.find("\n", index)
+        context = text[max(start, index - 20): (end if end != -1 else len(text))][:50]
+        problems.append(Problem(rel, f"{reason} in \"{escape_for_display(context)}\"; "
+                                "remove it", line, column))
+        if len(problems) >= MAX_PROBLEMS_PER_FILE:
+            break
     return text, problems
 
 

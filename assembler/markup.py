@@ -20,6 +20,7 @@ from .errors import Problem
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _MD.disable("text_join")  # keep backslash escapes apart so "\{\{" stays literal
+_MD.validateLink = lambda url: True  # unsafe schemes are refused with a message, not hidden
 
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")

@@ -172,6 +172,27 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
     return "".join(parts)
 
 
+def iter_inlines(blocks: tuple[Block, ...]):
+    """Every inline node in ``blocks`` (containers and their contents), in document order."""
+
+    def inner(nodes):
+        for node in nodes:
+            yield node
+            if isinstance(node, (Emph, Strong, Link)):
+                yield from inner(node.content)
+
+    for block in blocks:
+        if isinstance(block, (Paragraph, Heading)):
+            yield from inner(block.content)
+        elif isinstance(block, (BulletList, OrderedList)):
+            for item in block.items:
+                yield from iter_inlines(item)
+        elif isinstance(block, Clause):
+            yield from iter_inlines(block.blocks)
+        elif isinstance(block, ClauseList):
+            yield from iter_inlines(block.items)
+
+
 def iter_clauses(blocks: tuple[Block, ...]):
     """Every :class:`Clause` in ``blocks``, depth first, in document order."""
     for block in blocks:

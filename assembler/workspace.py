@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import model as m
 from . import store, writers
-from .assemble import assemble, is_clause_path, unknown_clause
+from .assemble import assemble, effective_variables, is_clause_path, unknown_clause
 from .clauses import ClauseLibrary, parse_clause
 from .errors import (InvalidInput, NotFoundError, Problem, ProblemList, UsageError,
                      WorkspaceStateError, did_you_mean)
@@ -134,12 +134,14 @@ class Workspace:
             problems.extend(templates.problems)
         doc, values, found = assemble(self.root, template, templates, library, given)
         problems.extend(found)
+        referenced = {node.name for node in m.iter_inlines(doc.blocks + (m.Paragraph(doc.title),))
+                      if isinstance(node, m.Var)}
+        declared = set(effective_variables(template, templates, {})) | referenced
         if not require_values:
             values = {k: (v if v is not None else "{{ %s }}" % k) for k, v in values.items()}
         doc, found = run_pipeline(doc, values, template.path)
         problems.extend(found)
         problems.raise_if_any()
-        declared = set(values)
         for name in given:
             if name not in declared:
                 raise UsageError(f"--var {name}: template '{template_id}' has no variable "

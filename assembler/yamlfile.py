@@ -54,7 +54,10 @@ def parse(text: str, rel: str, first_line: int = 1) -> Y | None:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        at_end = mark is not None and mark.line >= text.count("\n") and not text[mark.index:].strip()
+        if at_end and exc.context_mark is not None:
+            mark = exc.context_mark  # "got end of stream": point at what was left open
+        what = ": ".join(str(part) for part in (exc.context, exc.problem) if part)
         raise YamlProblem(Problem(rel, f"YAML syntax error: {what}; check indentation and quoting",
                                   (mark.line + 1 + offset) if mark else 0,
                                   (mark.column + 1) if mark else 0)) from None
