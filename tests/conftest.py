@@ -16,7 +16,7 @@ from assembler.cli import main
 from assembler.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO.parent / "shared" / "seeds" / "resolution.txt"
+SEED = REPO / "tests" / "data" / "resolution.txt"  # a copy of the seed resolution, as shipped
 
 
 @pytest.fixture(autouse=True)
