@@ -8,6 +8,7 @@ template or clause file and line.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import model as m
@@ -57,6 +58,7 @@ class _Assembler:
         self.problems: list[Problem] = []
         self.used: dict[str, tuple[str, int]] = {}
         self.stack: list[str] = []
+        self.templates_used: list[Template] = []
 
     def wanted(self, when: Condition | None, template: Template) -> bool:
         if when is None:
@@ -124,6 +126,8 @@ class _Assembler:
                                          "these includes", item.line))
             return []
         self.stack.append(target.id)
+        if target not in self.templates_used:
+            self.templates_used.append(target)
         try:
             if numbered:
                 return list(self.numbered(NumberedItem(target.items, 1, item.line), target).items)
@@ -177,14 +181,25 @@ def unknown_clause(template_path: str, ref: str, line: int, library: ClauseLibra
                    f"clauses/{ref}.md or fix the id", line)
 
 
+@dataclass(frozen=True)
+class Assembly:
+    """What assembly made: the document (placeholders unfilled), the variable values in
+    force, the templates used (the main one first) and every problem found."""
+
+    document: m.Document
+    values: dict[str, str | None]
+    templates: tuple[Template, ...]
+    problems: tuple[Problem, ...]
+
+
 def assemble(root: Path, template: Template, templates: TemplateSet, library: ClauseLibrary,
-             given: dict[str, str]) -> tuple[m.Document, dict[str, str | None], list[Problem]]:
-    """Assemble ``template``; return the document (placeholders unfilled), the variable
-    values in force, and every problem found."""
+             given: dict[str, str]) -> Assembly:
+    """Assemble ``template`` with the ``given`` variable values."""
     values = effective_variables(template, templates, given)
     worker = _Assembler(root, templates, library, values)
     worker.stack.append(template.id)
+    worker.templates_used.append(template)
     blocks = worker.items(template.items, template)
     document = m.Document(template.id, template.title, tuple(blocks), template.origin,
                           meta=(("language", template.language),))
-    return document, values, worker.problems
+    return Assembly(document, values, tuple(worker.templates_used), tuple(worker.problems))

@@ -32,6 +32,7 @@ class ClauseSource:
     tags: tuple[str, ...] = ()
     description: str = ""
     metadata: dict = field(default_factory=dict)
+    data: bytes = field(default=b"", repr=False)
     _parsed: tuple | None = None
 
     @property
@@ -110,7 +111,7 @@ def parse_clause(rel: str, data: bytes) -> tuple[ClauseSource | None, list[Probl
     except yamlfile.YamlProblem as exc:
         return None, [exc.problem]
     return ClauseSource(clause_id, title, rel, git_blob_id(data), body, body_line, tags,
-                        description, metadata), []
+                        description, metadata, data), []
 
 
 def plain(y: yamlfile.Y):

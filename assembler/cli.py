@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_INTERNAL, EXIT_INVALID, AssemblerError, UsageError
+from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INVALID, AssemblerError, UsageError
 from .workspace import Workspace, write_output
 from .writers import WRITERS
 
@@ -184,3 +184,126 @@ def import_(ctx, file, template_id):
     result = workspace.import_document(Path(file), template_id)
     click.echo(f"imported {len(result.clause_ids)} clauses and template '{result.template_id}' "
                f"({len(result.written)} files); try: assembler build {result.template_id}")
+
+
+@main.command()
+@click.argument("template")
+@click.option("-m", "--message", default=None, help="Commit message (default: 'Assemble DOC vN').")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="Set a template variable (repeatable).")
+@click.option("--allow-empty", is_flag=True,
+              help="Record a new version even when nothing changed since the last one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def assemble(ctx, template, message, variables, allow_empty, as_json):
+    """Assemble TEMPLATE and record it as the document's next version.
+
+    Writes versions/DOC/ (outputs and manifest.json) and makes exactly one commit holding
+    them and the exact clause and template files used, tagged DOC/vN. Nothing else in your
+    index or working tree is touched. When nothing changed since the last version, nothing
+    is recorded (use --allow-empty to record anyway).
+    """
+    result = _workspace(ctx).assemble(template, message, _parse_vars(variables), allow_empty)
+    if as_json:
+        click.echo(json.dumps(result.data(), indent=2))
+    elif result.commit is None:
+        click.echo(f"no changes since {result.document} v{result.version}; nothing recorded "
+                   "(use --allow-empty to record a new version anyway)")
+    else:
+        click.echo(f"recorded {result.document} v{result.version} as commit {result.commit[:12]} "
+                   f"(tag {result.tag})")
+
+
+@main.command()
+@click.argument("document")
+@click.argument("version")
+@click.option("-m", "--message", default=None, help="Commit message.")
+@click.pass_context
+def adopt(ctx, document, version, message):
+    """Mark VERSION (v3) of DOCUMENT adopted, with a commit of its own.
+
+    Earlier versions become superseded; a later assembly starts a new draft. Adoption is
+    final and never rewrites history.
+    """
+    adopted = _workspace(ctx).adopt(document, version, message)
+    click.echo(f"adopted {document} v{adopted.number} (commit {adopted.commit[:12]})")
+
+
+@main.command()
+@click.argument("document", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def log(ctx, document, as_json):
+    """List recorded versions: version, status, date, author, commit, tag, message."""
+    versions = _workspace(ctx).log(document)
+    if as_json:
+        click.echo(json.dumps([v.data() for v in versions], indent=2, ensure_ascii=False))
+        return
+    if not versions:
+        click.echo("no versions recorded yet (record one with 'assembler assemble TEMPLATE')")
+    for v in reversed(versions):
+        row = v.data()
+        date = row["date"].replace("T", " ").rstrip("Z")[:16]
+        click.echo(f"{v.document} v{v.number:<3} {v.status:<10} {date}  {v.commit[:12]}  "
+                   f"{v.author}  {v.message}")
+
+
+@main.command()
+@click.argument("ref", metavar="DOC@vN")
+@click.option("--format", "fmt", default="md", help="Which output: md, json, docx, pdf… (default md).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file instead of standard output.")
+@click.pass_context
+def show(ctx, ref, fmt, output):
+    """Print a recorded version exactly as committed (DOC@v2, DOC@latest)."""
+    data = _workspace(ctx).show(ref, fmt)
+    if output:
+        write_output(Path(output), data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@main.command()
+@click.argument("document", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def verify(ctx, document, as_json):
+    """Rebuild every version from its own commit and compare byte for byte; run git fsck.
+
+    Also checks each manifest against the commit's tree, output hashes, tags, gap-free
+    version numbers and that the branch tip still holds the latest files. Exits 1 on any
+    mismatch.
+    """
+    workspace = _workspace(ctx)
+    show_progress = not as_json and sys.stderr.isatty()
+    count = [0]
+
+    def progress(version):
+        count[0] += 1
+        if show_progress:
+            click.echo(f"\rverifying {version.document} v{version.number} ({count[0]})", err=True, nl=False)
+
+    report = workspace.verify(document, progress)
+    if show_progress:
+        click.echo("", err=True)
+    if as_json:
+        click.echo(json.dumps(report.data(), indent=2))
+    else:
+        for check in report.versions:
+            state = "ok" if check.ok else "FAILED"
+            click.echo(f"{check.document} v{check.version:<3} {check.commit[:12]}  {state}")
+            for problem in check.problems:
+                click.echo(f"  error: {problem}")
+            for note in check.notes:
+                click.echo(f"  note: {note}")
+        for problem in report.problems:
+            click.echo(f"error: {problem}")
+        click.echo(f"git fsck: {'ok' if report.fsck_ok else 'FAILED'}")
+        if not report.fsck_ok:
+            click.echo(report.fsck_output)
+        failed = sum(not c.ok for c in report.versions) + len(report.problems) + (not report.fsck_ok)
+        click.echo(f"{len(report.versions)} versions checked, "
+                   + ("all ok" if report.ok else f"{failed} problem(s)"))
+    if not report.ok:
+        ctx.exit(EXIT_FINDINGS)

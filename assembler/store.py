@@ -1,10 +1,26 @@
-"""Git, behind one wall (GitPython lives here and nowhere else)."""
+"""Git, behind one wall (GitPython lives here and nowhere else).
+
+What the rest of the toolkit needs from git, in its own words: read and write blobs, make
+a commit from a parent plus changed files without touching the user's index (a private
+index), move a branch only if it still points where we think (compare-and-swap), tag,
+stage committed paths into the user's index, read the log with trailers, run fsck.
+User-supplied values never reach git as options: refs and paths are checked first, and
+messages go through standard input.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
-from .errors import EnvironmentFailure
+from .errors import EnvironmentFailure, WorkspaceStateError
+
+ZERO = "0" * 40
+_SAFE_REF = re.compile(r"^refs/(heads|tags)/[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
 
 def _git():
@@ -27,3 +43,297 @@ def init_repository(path: Path) -> None:
 def is_repository(path: Path) -> bool:
     """True when ``path`` is the top of a git work tree."""
     return (path / ".git").exists()
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One commit as the log reports it, with its trailers (keys as written)."""
+
+    commit: str
+    parents: tuple[str, ...]
+    author: str
+    email: str
+    time: int
+    subject: str
+    trailers: tuple[tuple[str, str], ...]
+
+    def trailer(self, key: str) -> str | None:
+        for name, value in self.trailers:
+            if name.lower() == key.lower():
+                return value
+        return None
+
+
+def _stale_lock_message(stderr: str) -> str | None:
+    match = re.search(r"Unable to create '([^']+\.lock)': File exists", stderr)
+    if not match:
+        return None
+    return (f"git's lock file {match.group(1)} exists: another git command is running, or one "
+            "was killed and left it behind; if no git command is running, delete that file "
+            "and try again")
+
+
+class GitStore:
+    """A git repository at ``root`` (its work tree top)."""
+
+    def __init__(self, root: Path):
+        git = _git()
+        self._git = git
+        try:
+            self.repo = git.Repo(root)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise WorkspaceStateError(f"{root}: not a git repository; run 'git init' there (or "
+                                      "create the workspace with 'assembler init')") from None
+        if self.repo.bare:
+            raise WorkspaceStateError(f"{root}: is a bare git repository; use a clone with a work tree")
+        self.root = Path(self.repo.working_tree_dir)
+        self.git_dir = Path(self.repo.git_dir)
+
+    def close(self) -> None:
+        self.repo.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------ running git
+
+    def execute(self, *args: str, input: bytes | None = None,
+                env: dict | None = None) -> tuple[int, str, str]:
+        """Run ``git args…`` in the work tree; return (exit status, stdout, stderr)."""
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        stdin = None
+        try:
+            if input is not None:
+                stdin = tempfile.TemporaryFile()
+                stdin.write(input)
+                stdin.seek(0)
+            return self.repo.git.execute(
+                ["git", *args], istream=stdin, with_extended_output=True, with_exceptions=False,
+                env=full_env, strip_newline_in_stdout=False)
+        except OSError as exc:
+            raise EnvironmentFailure(f"cannot run git: {exc}") from None
+        finally:
+            if stdin is not None:
+                stdin.close()
+
+    def run(self, *args: str, input: bytes | None = None, env: dict | None = None,
+            check: bool = True) -> str:
+        """Run ``git args…``; return stdout ("" on failure when ``check`` is False).
+
+        Failures become our own errors: a lock file left behind is explained, a full or
+        read-only disk is an environment failure.
+        """
+        status, out, err = self.execute(*args, input=input, env=env)
+        if status == 0:
+            return out
+        if check:
+            self._raise(args[0], status, err)
+        return ""
+
+    @staticmethod
+    def _raise(command: str, status: int, err: str):
+        stale = _stale_lock_message(err)
+        if stale:
+            raise WorkspaceStateError(stale)
+        last = err.strip().splitlines()[-1] if err.strip() else f"exit {status}"
+        raise EnvironmentFailure(f"git {command} failed: {last}")
+
+    # ------------------------------------------------------------ state
+
+    def branch(self) -> str:
+        """The checked-out branch's full ref (it may not have a commit yet)."""
+        ref = self.run("symbolic-ref", "-q", "HEAD", check=False).strip()
+        if not ref:
+            raise WorkspaceStateError(f"{self.root}: HEAD is detached; check out a branch first "
+                                      "(git switch main)")
+        return ref
+
+    def operation_in_progress(self) -> str | None:
+        """The name of an unfinished rebase, merge, cherry-pick, revert or bisect, if any."""
+        markers = {"rebase-merge": "a rebase", "rebase-apply": "a rebase or am",
+                   "MERGE_HEAD": "a merge", "CHERRY_PICK_HEAD": "a cherry-pick",
+                   "REVERT_HEAD": "a revert", "BISECT_LOG": "a bisect"}
+        for name, what in markers.items():
+            if (self.git_dir / name).exists():
+                return what
+        return None
+
+    def resolve(self, ref: str) -> str | None:
+        """The commit a full ref points to, or None when it does not exist."""
+        if not _SAFE_REF.match(ref):
+            raise ValueError(f"unsafe ref {ref!r}")
+        out = self.run("rev-parse", "-q", "--verify", ref + "^{commit}", check=False).strip()
+        return out or None
+
+    def identity(self) -> tuple[str, str]:
+        """Who git says is committing: (name, email), from config or GIT_* variables."""
+        out = self.run("var", "GIT_COMMITTER_IDENT", check=False).strip()
+        match = re.match(r"^(.*) <(.*)> \d+ [+-]\d{4}$", out)
+        if not match:
+            raise WorkspaceStateError("git does not know who you are; run git config user.name "
+                                      "\"Your Name\" and git config user.email you@example.org")
+        return match.group(1), match.group(2)
+
+    # ------------------------------------------------------------ objects
+
+    def write_blob(self, data: bytes) -> str:
+        """Store ``data`` as a blob; return its id."""
+        from gitdb import IStream
+
+        try:
+            stream = self.repo.odb.store(IStream("blob", len(data), BytesIO(data)))
+        except OSError as exc:
+            raise EnvironmentFailure(f"cannot write to the git object store ({exc.strerror})") from None
+        except self._git.GitCommandError as exc:
+            lines = str(exc.stderr or exc).strip().strip("'").splitlines()
+            reason = lines[-1].strip().strip("'") if lines else "unknown error"
+            raise EnvironmentFailure(f"cannot write to the git object store: {reason}") from None
+        return stream.hexsha.decode() if isinstance(stream.hexsha, bytes) else stream.hexsha
+
+    def has_object(self, sha: str) -> bool:
+        try:
+            return self.repo.odb.has_object(bytes.fromhex(sha))
+        except (ValueError, self._git.BadObject):
+            return False
+
+    def read_file(self, commit: str, path: str) -> bytes | None:
+        """The content of ``path`` in ``commit``, or None when it is not there."""
+        try:
+            blob = self.repo.commit(commit).tree / path
+        except KeyError:
+            return None
+        except (ValueError, self._git.BadName):
+            return None
+        return blob.data_stream.read()
+
+    def tree_blobs(self, commit: str, prefix: str = "") -> dict[str, str]:
+        """``path -> blob id`` for every file in ``commit`` (below ``prefix``)."""
+        args = ["ls-tree", "-r", "-z", "--full-tree", commit]
+        if prefix:
+            args += ["--", prefix]
+        out = self.run(*args)
+        found = {}
+        for record in out.split("\0"):
+            if not record:
+                continue
+            meta, path = record.split("\t", 1)
+            _mode, kind, sha = meta.split()
+            if kind == "blob":
+                found[path] = sha
+        return found
+
+    # ------------------------------------------------------------ commits and refs
+
+    def commit_files(self, parent: str | None, files: dict[str, str], message: str,
+                     epoch: int) -> str:
+        """A new commit: ``parent``'s tree with ``files`` (path -> blob id) added or replaced.
+
+        Built in a private index file, so the user's index is not touched.
+        """
+        fd, index = tempfile.mkstemp(prefix="assembler-index-")
+        os.close(fd)
+        os.unlink(index)
+        env = {"GIT_INDEX_FILE": index}
+        try:
+            if parent:
+                self.run("read-tree", parent, env=env)
+            listing = "".join(f"100644 {sha}\t{path}\n" for path, sha in sorted(files.items()))
+            self.run("update-index", "--add", "--index-info", input=listing.encode("utf-8"), env=env)
+            tree = self.run("write-tree", env=env).strip()
+        finally:
+            if os.path.exists(index):
+                os.unlink(index)
+        date = f"@{epoch} +0000"
+        args = ["commit-tree", tree]
+        if parent:
+            args += ["-p", parent]
+        if self.signing("commit.gpgsign"):
+            args.append("-S")
+        args += ["-F", "-"]
+        return self.run(*args, input=message.encode("utf-8"),
+                        env={"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}).strip()
+
+    def signing(self, key: str) -> bool:
+        return self.run("config", "--bool", key, check=False).strip() == "true"
+
+    def compare_and_swap(self, ref: str, new: str, old: str | None) -> bool:
+        """Point ``ref`` at ``new`` only if it still points at ``old`` (None: must not exist)."""
+        if not _SAFE_REF.match(ref):
+            raise ValueError(f"unsafe ref {ref!r}")
+        status, _out, err = self.execute("update-ref", "-m", "assembler", ref, new, old or ZERO)
+        if status == 0:
+            return True
+        if _stale_lock_message(err) or "cannot lock ref" not in err:
+            self._raise("update-ref", status, err)
+        return False
+
+    def create_tag(self, name: str, commit: str, message: str, epoch: int) -> None:
+        """An annotated tag ``name`` on ``commit`` (signed when tag.gpgSign is set)."""
+        ref = f"refs/tags/{name}"
+        if not _SAFE_REF.match(ref):
+            raise ValueError(f"unsafe tag name {name!r}")
+        args = ["tag", "-a", "-F", "-"]
+        if self.signing("tag.gpgSign"):
+            args.append("-s")
+        self.run(*args, name, commit, input=message.encode("utf-8"),
+                 env={"GIT_COMMITTER_DATE": f"@{epoch} +0000"})
+
+    def tags(self, prefix: str) -> dict[str, str]:
+        """``tag name -> commit`` for tags under ``refs/tags/<prefix>``."""
+        out = self.run("for-each-ref", "--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)",
+                       f"refs/tags/{prefix}")
+        found = {}
+        for line in out.splitlines():
+            name, peeled, direct = line.split("\0")
+            found[name] = peeled or direct
+        return found
+
+    def stage(self, files: dict[str, str]) -> None:
+        """Set the user's index entries for ``files`` (path -> blob id), nothing else."""
+        listing = "".join(f"100644 {sha}\t{path}\n" for path, sha in sorted(files.items()))
+        self.run("update-index", "--add", "--index-info", input=listing.encode("utf-8"))
+
+    def index_entry(self, path: str) -> str | None:
+        out = self.run("ls-files", "-s", "-z", "--", path).split("\0")[0]
+        return out.split()[1] if out else None
+
+    # ------------------------------------------------------------ history
+
+    def log(self, ref: str, paths: tuple[str, ...] = ()) -> list[LogEntry]:
+        """Commits reachable from ``ref``, newest first, with their trailers."""
+        fmt = "%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%s%x1f%(trailers:only,unfold)%x1e"
+        args = ["log", f"--format={fmt}", ref]
+        if paths:
+            args += ["--", *paths]
+        out = self.run(*args, check=False)
+        entries = []
+        for record in out.split("\x1e"):
+            record = record.strip("\n")
+            if not record:
+                continue
+            sha, parents, author, email, when, subject, trailers = record.split("\x1f")
+            pairs = []
+            for line in trailers.splitlines():
+                key, sep, value = line.partition(":")
+                if sep:
+                    pairs.append((key.strip(), value.strip()))
+            entries.append(LogEntry(sha, tuple(parents.split()), author, email, int(when),
+                                    subject, tuple(pairs)))
+        return entries
+
+    def fsck(self, full: bool = True) -> tuple[bool, str]:
+        """``git fsck --strict`` (and ``--full``): (passed, what it said)."""
+        args = ["fsck", "--strict", "--no-dangling", "--no-progress"]
+        if full:
+            args.append("--full")
+        git = self._git
+        try:
+            status, out, err = self.repo.git.execute(["git", *args], with_extended_output=True,
+                                                     with_exceptions=False)
+        except git.GitCommandError as exc:
+            return False, str(exc)
+        return status == 0, (out + err).strip()

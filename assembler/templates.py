@@ -103,6 +103,7 @@ class Template:
     variable_lines: dict[str, int] = field(default_factory=dict)
     language: str = "en"
     description: str = ""
+    data: bytes = field(default=b"", repr=False)
 
     @property
     def origin(self) -> m.Origin:
@@ -201,7 +202,7 @@ def parse_template(rel: str, data: bytes) -> tuple[Template | None, list[Problem
         fields = yamlfile.mapping(top, rel, "template")
         yamlfile.unknown_keys(top, TEMPLATE_KEYS, rel, "template")
         template_id = yamlfile.text(fields["id"], rel, "id") if "id" in fields else stem
-        if not markup.CLAUSE_ID.match(template_id):
+        if not markup.CLAUSE_ID.match(template_id) or ".." in template_id or template_id.endswith(".lock"):
             return None, [Problem(rel, f"template id '{template_id}' may use only letters, "
                                   "digits, '.', '_' and '-'", fields["id"].line if "id" in fields else 1)]
         if "title" not in fields:
@@ -230,7 +231,7 @@ def parse_template(rel: str, data: bytes) -> tuple[Template | None, list[Problem
     except yamlfile.YamlProblem as exc:
         return None, parser.problems + [exc.problem]
     template = Template(template_id, rel, git_blob_id(data), title, fields["title"].line,
-                        tuple(items), variables, variable_lines, language, description)
+                        tuple(items), variables, variable_lines, language, description, data)
     return template, parser.problems
 
 

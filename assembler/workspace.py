@@ -11,13 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import model as m
-from . import store, writers
+from . import history, store, versions, writers
+from . import verify as verify_mod
+from . import manifest as mf
 from .assemble import assemble, effective_variables, is_clause_path, unknown_clause
 from .clauses import ClauseLibrary, parse_clause
 from .errors import (InvalidInput, NotFoundError, Problem, ProblemList, UsageError,
                      WorkspaceStateError, did_you_mean)
 from .files import atomic_write, decode_source
 from .importer import ImportPlan, plan_import
+from .manifest import Source
+from .store import GitStore
+from .versions import Recorded
 from .templates import ClauseItem, IncludeItem, NumberedItem, TemplateSet, parse_template
 from .transforms import run_pipeline
 
@@ -38,6 +43,15 @@ def example_dir() -> Path:
 
 def is_workspace(path: Path) -> bool:
     return (path / "clauses").is_dir() and (path / "templates").is_dir()
+
+
+@dataclass(frozen=True)
+class Built:
+    """An assembled document with the exact sources it was made from (path -> bytes)."""
+
+    document: m.Document
+    sources: tuple[Source, ...]
+    files: dict[str, bytes]
 
 
 @dataclass(frozen=True)
@@ -117,12 +131,14 @@ class Workspace:
 
     def build(self, template_id: str, variables: dict[str, str] | None = None) -> m.Document:
         """Assemble ``template_id`` with ``variables`` into a finished document (no writes)."""
-        templates = self.templates()
-        library = self.clauses()
-        return self._build(template_id, variables or {}, templates, library)
+        return self.assemble_sources(template_id, variables).document
+
+    def assemble_sources(self, template_id: str, variables: dict[str, str] | None = None) -> Built:
+        """Like :meth:`build`, also returning the exact source files used (for provenance)."""
+        return self._build(template_id, variables or {}, self.templates(), self.clauses())
 
     def _build(self, template_id, variables, templates, library, require_values=True,
-               load_problems=True):
+               load_problems=True) -> Built:
         """Assemble and transform; with ``require_values`` False, variables without a value
         stay visible placeholders (for check); ``load_problems`` False leaves out problems
         of the files loaded (already reported by the caller)."""
@@ -132,11 +148,13 @@ class Workspace:
         if load_problems:
             problems.extend(library.problems)
             problems.extend(templates.problems)
-        doc, values, found = assemble(self.root, template, templates, library, given)
-        problems.extend(found)
+        made = assemble(self.root, template, templates, library, given)
+        problems.extend(list(made.problems))
+        doc = made.document
         referenced = {node.name for node in m.iter_inlines(doc.blocks + (m.Paragraph(doc.title),))
                       if isinstance(node, m.Var)}
         declared = set(effective_variables(template, templates, {})) | referenced
+        values = made.values
         if not require_values:
             values = {k: (v if v is not None else "{{ %s }}" % k) for k, v in values.items()}
         doc, found = run_pipeline(doc, values, template.path)
@@ -146,8 +164,15 @@ class Workspace:
             if name not in declared:
                 raise UsageError(f"--var {name}: template '{template_id}' has no variable "
                                  f"'{name}'{did_you_mean(name, declared)}")
-        used = tuple(sorted((k, v) for k, v in values.items() if v is not None))
-        return m.Document(doc.id, doc.title, doc.blocks, doc.origin, used, doc.meta)
+        used = tuple(sorted((k, v) for k, v in made.values.items() if v is not None))
+        doc = m.Document(doc.id, doc.title, doc.blocks, doc.origin, used, doc.meta)
+        sources = [Source("template", t.id, t.path, t.blob) for t in made.templates]
+        files = {t.path: t.data for t in made.templates}
+        for clause in m.iter_clauses(doc.blocks):
+            found_clause = library.by_path[clause.origin.path]
+            sources.append(Source("clause", clause.id, clause.origin.path, clause.origin.blob))
+            files[clause.origin.path] = found_clause.data
+        return Built(doc, tuple(sources), files)
 
     def render(self, doc: m.Document, fmt: str, options: dict | None = None) -> bytes:
         """``doc`` written in format ``fmt`` (a name from :data:`writers.WRITERS`)."""
@@ -157,6 +182,74 @@ class Workspace:
             raise UsageError(f"unknown format '{fmt}'; choose one of "
                              f"{', '.join(writers.WRITERS)}") from None
         return writer(doc, options)
+
+    # -------------------------------------------------------- recording versions
+
+    def store(self) -> GitStore:
+        """The workspace's git repository (close it when done, or use it in a ``with``)."""
+        store = GitStore(self.root)
+        if store.root.resolve() != self.root.resolve():
+            store.close()
+            raise WorkspaceStateError(f"{self.root}: a workspace must be the top folder of its git "
+                                      f"repository (this one is inside {store.root})")
+        return store
+
+    def assemble(self, template_id: str, message: str | None = None,
+                 variables: dict[str, str] | None = None, allow_empty: bool = False) -> Recorded:
+        """Assemble ``template_id`` and record it as the document's next version (one commit)."""
+        with self.store() as store:
+            versions.ensure_ready(store)
+            built = self.assemble_sources(template_id, variables)
+            doc = built.document
+
+            def render(number: int, epoch: int) -> dict[str, bytes]:
+                options = {"version": number, "epoch": epoch, "status": "draft"}
+                return {f"{doc.id}{writers.EXTENSIONS[fmt]}": self.render(doc, fmt, options)
+                        for fmt in writers.WRITERS}
+
+            def make_manifest(number: int, epoch: int, outputs: dict[str, bytes]) -> dict:
+                return mf.build(doc, number, "draft", list(built.sources), outputs, epoch)
+
+            return versions.record(store, doc.id, built.files, render, make_manifest, message,
+                                   allow_empty)
+
+    def adopt(self, document: str, label: str, message: str | None = None) -> history.Version:
+        """Mark version ``label`` of ``document`` adopted (a commit of its own)."""
+        with self.store() as store:
+            return versions.adopt(store, document, label, message)
+
+    def log(self, document: str | None = None) -> list[history.Version]:
+        """The recorded versions (of ``document``, or all), oldest first."""
+        with self.store() as store:
+            found = history.read_versions(store, document)
+            if document and not found:
+                history.find_version(history.read_versions(store), document, None)
+            return found
+
+    def show(self, ref: str, fmt: str = "md") -> bytes:
+        """The ``fmt`` output of version ``ref`` (``DOC@vN``) exactly as committed."""
+        document, label = history.parse_ref(ref)
+        with self.store() as store:
+            version = history.find_version(history.read_versions(store), document, label)
+            name = f"{document}{writers.EXTENSIONS.get(fmt, '.' + fmt)}"
+            data = store.read_file(version.commit, history.output_path(document, name))
+            if data is None:
+                raise NotFoundError(f"{document} v{version.number} has no {fmt} output "
+                                    f"({history.output_path(document, name)} is not in commit "
+                                    f"{version.commit[:12]})")
+            return data
+
+    def verify(self, document: str | None = None, progress=None) -> "verify_mod.Report":
+        """Rebuild every recorded version from its own commit and compare; run git fsck."""
+
+        def rebuild(root: Path, template_id: str, variables: dict, number: int, epoch: int):
+            doc = Workspace(root).build(template_id, variables)
+            options = {"version": number, "epoch": epoch, "status": "draft"}
+            return {f"{doc.id}{writers.EXTENSIONS[fmt]}": writers.writer_for(fmt)(doc, options)
+                    for fmt in writers.WRITERS}
+
+        with self.store() as store:
+            return verify_mod.verify(store, document, rebuild, progress)
 
     # -------------------------------------------------------- checking
 

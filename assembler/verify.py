@@ -1,0 +1,169 @@
+"""Verify recorded versions: rebuild each from its own commit and compare byte for byte.
+
+For every version: its manifest parses and names it; every source's blob id in the
+manifest matches the commit's tree; every output's SHA-256 matches; rebuilding from the
+sources in that commit alone gives identical bytes; its tag, if present, points at it.
+Then: version numbers are gap-free, the branch tip still holds the latest version's files
+unaltered, and ``git fsck`` is clean. Read-only: nothing is written to the workspace.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import TOOL_NAME, __version__, history
+from . import manifest as mf
+from .errors import AssemblerError
+from .store import GitStore
+
+# (workspace root, template id, variables, version, epoch) -> {output name: bytes}
+Rebuilder = Callable[[Path, str, dict, int, int], dict[str, bytes]]
+
+
+@dataclass
+class VersionCheck:
+    document: str
+    version: int
+    commit: str
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def data(self) -> dict:
+        return {"document": self.document, "version": self.version, "commit": self.commit,
+                "ok": self.ok, "problems": self.problems, "notes": self.notes}
+
+
+@dataclass
+class Report:
+    versions: list[VersionCheck]
+    problems: list[str]
+    fsck_ok: bool
+    fsck_output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.fsck_ok and not self.problems and all(v.ok for v in self.versions)
+
+    def data(self) -> dict:
+        return {"ok": self.ok, "problems": self.problems,
+                "fsck": {"ok": self.fsck_ok, "output": self.fsck_output},
+                "versions": [v.data() for v in self.versions]}
+
+
+def check_version(store: GitStore, version: history.Version, rebuild: Rebuilder) -> VersionCheck:
+    """Every check of one version against its own commit."""
+    check = VersionCheck(version.document, version.number, version.commit)
+    doc = version.document
+    if version.tag is None:
+        tags = store.tags(version.tag_name)
+        if version.tag_name in tags:
+            check.problems.append(f"tag {version.tag_name} points at {tags[version.tag_name][:12]}, "
+                                  f"not at the version's commit {version.commit[:12]}")
+        else:
+            check.notes.append(f"tag {version.tag_name} is missing (a clone without tags, or an "
+                               "interrupted assembly)")
+    path = history.manifest_path(doc)
+    raw = store.read_file(version.commit, path)
+    if raw is None:
+        check.problems.append(f"{path}: missing from commit {version.commit[:12]}")
+        return check
+    try:
+        manifest = mf.loads(raw)
+    except ValueError as exc:
+        check.problems.append(f"{path}: unreadable ({exc})")
+        return check
+    if manifest.get("document") != doc or manifest.get("version") != version.number:
+        check.problems.append(f"{path}: names {manifest.get('document')} v{manifest.get('version')}, "
+                              f"but the commit records {doc} v{version.number}")
+    tree = store.tree_blobs(version.commit)
+    sources = mf.sources(manifest)
+    for source in sources:
+        actual = tree.get(source.path)
+        if actual != source.blob:
+            check.problems.append(f"{source.path}: blob {str(actual)[:12]} in the commit, but the "
+                                  f"manifest records {source.blob[:12]}")
+    committed: dict[str, bytes] = {}
+    for name, expected in manifest["outputs"].items():
+        out_path = history.output_path(doc, name)
+        data = store.read_file(version.commit, out_path)
+        if data is None:
+            check.problems.append(f"{out_path}: missing from commit {version.commit[:12]}")
+            continue
+        committed[name] = data
+        if mf.sha256(data) != expected["sha256"]:
+            check.problems.append(f"{out_path}: SHA-256 {mf.sha256(data)[:16]}… differs from the "
+                                  f"manifest's {expected['sha256'][:16]}…")
+    if check.problems:
+        return check
+    with tempfile.TemporaryDirectory(prefix="assembler-verify-") as tmp:
+        root = Path(tmp)
+        for folder in ("clauses", "templates", "versions"):
+            (root / folder).mkdir()
+        for source in sources:
+            target = root / source.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(store.read_file(version.commit, source.path) or b"")
+        try:
+            rebuilt = rebuild(root, manifest["template"]["id"], manifest.get("variables", {}),
+                              version.number, version.time)
+        except AssemblerError as exc:
+            check.problems.append(f"rebuild failed: {'; '.join(exc.lines())}")
+            return check
+    tool = manifest.get("tool", {})
+    for name, data in committed.items():
+        if rebuilt.get(name) != data:
+            hint = ""
+            if tool.get("version") != __version__:
+                hint = f" (made by {tool.get('name')} {tool.get('version')}; this is {TOOL_NAME} {__version__})"
+            check.problems.append(f"{history.output_path(doc, name)}: rebuilding from commit "
+                                  f"{version.commit[:12]} gives different bytes{hint}")
+    return check
+
+
+def check_tip(store: GitStore, latest: history.Version, branch: str) -> list[str]:
+    """The branch tip must still hold the latest version's manifest and outputs unaltered."""
+    tip = store.resolve(branch)
+    if tip is None or tip == latest.commit:
+        return []
+    problems = []
+    doc = latest.document
+    at_version = store.tree_blobs(latest.commit, history.folder(doc))
+    at_tip = store.tree_blobs(tip, history.folder(doc))
+    for path, blob in sorted(at_version.items()):
+        if path.endswith("/status.json"):
+            continue
+        if at_tip.get(path) != blob:
+            what = "deleted" if path not in at_tip else "altered"
+            problems.append(f"{path}: {what} after {doc} v{latest.number} (commit "
+                            f"{latest.commit[:12]}) without a new version")
+    return problems
+
+
+def verify(store: GitStore, document: str | None, rebuild: Rebuilder,
+           progress: Callable[[history.Version], None] | None = None) -> Report:
+    """Check every version (of ``document`` or all) and the repository itself."""
+    branch = store.branch()
+    versions = history.read_versions(store, document)
+    if document and not versions:
+        history.find_version(history.read_versions(store), document, None)
+    checks, problems = [], []
+    for version in versions:
+        if progress:
+            progress(version)
+        checks.append(check_version(store, version, rebuild))
+    for doc in history.documents(versions):
+        numbers = [v.number for v in versions if v.document == doc]
+        missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+        if missing:
+            problems.append(f"{doc}: version numbers have gaps: "
+                            f"{', '.join('v%d' % n for n in missing)} missing from the history")
+        problems.extend(check_tip(store, [v for v in versions if v.document == doc][-1], branch))
+    fsck_ok, fsck_output = store.fsck()
+    return Report(checks, problems, fsck_ok, fsck_output)

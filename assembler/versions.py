@@ -1,0 +1,196 @@
+"""Recording versions: one commit per assembly with outputs, manifest and exact sources.
+
+The commit is built from the branch tip plus the files of this version in a private index,
+and the branch is moved with a compare-and-swap, all under the workspace lock; the user's
+index gets only the entries of the committed paths, and nothing else of theirs is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from . import history
+from . import manifest as mf
+from .errors import UsageError, WorkspaceStateError
+from .files import atomic_write, git_blob_id, is_within
+from .locking import workspace_lock
+from .store import GitStore
+
+MAX_ATTEMPTS = 20
+Renderer = Callable[[int, int], dict[str, bytes]]   # (version, epoch) -> {file name: bytes}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    document: str
+    version: int
+    commit: str | None        # None when nothing changed and nothing was recorded
+    tag: str | None
+    outputs: tuple[str, ...]
+    unchanged_since: int | None = None
+
+    def data(self) -> dict:
+        return {"document": self.document, "version": self.version, "commit": self.commit,
+                "tag": self.tag, "outputs": list(self.outputs), "recorded": self.commit is not None}
+
+
+def commit_epoch() -> int:
+    """The time to record: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return int(time.time())
+    if not value.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds")
+    return int(value)
+
+
+def trailers(pairs: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{key}: {value}" for key, value in pairs)
+
+
+def _message(subject: str | None, default: str, pairs: list[tuple[str, str]]) -> str:
+    text = (subject or "").strip() or default
+    return f"{text}\n\n{trailers(pairs)}\n"
+
+
+def ensure_ready(store: GitStore) -> str:
+    """The branch to record on; refuses a detached HEAD or an unfinished rebase/merge."""
+    branch = store.branch()
+    busy = store.operation_in_progress()
+    if busy:
+        raise WorkspaceStateError(f"{store.root}: {busy} is in progress; finish or abort it "
+                                  "before recording a version")
+    return branch
+
+
+def _index_unlocked(store: GitStore, wait_seconds: float = 3.0) -> None:
+    """Wait briefly for git's own index lock to go; explain it if it stays (a killed git).
+
+    Checked before anything is recorded, so a commit is never made that could not then be
+    staged into the user's index.
+    """
+    lock = store.git_dir / "index.lock"
+    deadline = time.monotonic() + wait_seconds
+    while lock.exists():
+        if time.monotonic() > deadline:
+            raise WorkspaceStateError(
+                f"git's lock file {lock} exists: another git command is running, or one was "
+                "killed and left it behind; if no git command is running, delete that file and "
+                "try again")
+        time.sleep(0.05)
+
+
+def _check_outputs_writable(store: GitStore, document: str, names: list[str]) -> None:
+    """Refuse to overwrite output files holding edits that git has never seen."""
+    target = store.root / history.folder(document)
+    if target.exists() and not is_within(store.root, target):
+        raise WorkspaceStateError(f"{history.folder(document)} leads outside the workspace "
+                                  "(a symbolic link?); remove the link")
+    for name in names + ["manifest.json"]:
+        path = target / name
+        if path.is_symlink():
+            raise WorkspaceStateError(f"{history.folder(document)}/{name} is a symbolic link; "
+                                      "remove it, assemble writes this file")
+        if path.is_file() and not store.has_object(git_blob_id(path.read_bytes())):
+            raise WorkspaceStateError(
+                f"{history.folder(document)}/{name} has edits that were never recorded; "
+                "assemble writes this file: move the edits into clauses/ or templates/, or "
+                f"discard them (git checkout -- {history.folder(document)}/{name})")
+
+
+def _repair_tag(store: GitStore, versions: list[history.Version]) -> None:
+    """Recreate the latest version's tag when a killed assembly never got to make it."""
+    if versions and versions[-1].tag is None and versions[-1].tag_name not in store.tags(versions[-1].tag_name):
+        latest = versions[-1]
+        store.create_tag(latest.tag_name, latest.commit, f"{latest.document} v{latest.number}\n",
+                         latest.time)
+
+
+def record(store: GitStore, document: str, files: dict[str, bytes], render: Renderer,
+           make_manifest: Callable[[int, int, dict[str, bytes]], dict], message: str | None,
+           allow_empty: bool = False) -> Recorded:
+    """Record a new version of ``document``: outputs, manifest and sources, one commit, a tag."""
+    branch = ensure_ready(store)
+    with workspace_lock(store.git_dir):
+        _index_unlocked(store)
+        existing = history.read_versions(store, document)
+        _repair_tag(store, existing)
+        epoch = commit_epoch()
+        checked = False
+        for _attempt in range(MAX_ATTEMPTS):
+            head = store.resolve(branch)
+            previous = history.read_manifest(store, head, document) if head else None
+            number = (previous["version"] + 1) if previous else 1
+            outputs = render(number, epoch)
+            if not checked:
+                _check_outputs_writable(store, document, sorted(outputs))
+                checked = True
+            new_manifest = make_manifest(number, epoch, outputs)
+            if previous and not allow_empty and mf.same_content(previous, new_manifest):
+                return Recorded(document, previous["version"], None, None, (),
+                                unchanged_since=previous["version"])
+            manifest_bytes = mf.dumps(new_manifest)
+            blobs = {path: store.write_blob(data) for path, data in files.items()}
+            written = {history.output_path(document, name): data for name, data in outputs.items()}
+            written[history.manifest_path(document)] = manifest_bytes
+            blobs.update({path: store.write_blob(data) for path, data in written.items()})
+            pairs = [("Document", document), ("Version", str(number)),
+                     ("Template", new_manifest["template"]["path"]), ("Status", "draft"),
+                     ("Action", "assemble")]
+            if new_manifest.get("round"):
+                pairs.append(("Round", new_manifest["round"]))
+            commit = store.commit_files(head, blobs, _message(message, f"Assemble {document} v{number}", pairs),
+                                        epoch)
+            if store.compare_and_swap(branch, commit, head):
+                break
+        else:
+            raise WorkspaceStateError(f"the branch {branch} kept moving while recording; try again")
+        tag = f"{document}/v{number}"
+        store.create_tag(tag, commit, f"{document} v{number}\n\n{trailers(pairs[:2])}\n", epoch)
+        store.stage(blobs)
+        for path, data in written.items():
+            target = store.root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, data)
+    return Recorded(document, number, commit, tag, tuple(sorted(written)))
+
+
+def adopt(store: GitStore, document: str, label: str, message: str | None) -> history.Version:
+    """Mark a version adopted with a commit of its own (history is never rewritten)."""
+    branch = ensure_ready(store)
+    with workspace_lock(store.git_dir):
+        _index_unlocked(store)
+        versions = history.read_versions(store, document)
+        version = history.find_version(versions, document, label)
+        if version.status == "adopted":
+            raise WorkspaceStateError(f"{document} v{version.number} is already adopted")
+        if version.status == "superseded":
+            newer = max(v.number for v in versions if v.status == "adopted")
+            raise WorkspaceStateError(f"{document} v{version.number} is older than the adopted "
+                                      f"v{newer}; adopted versions are final")
+        epoch = commit_epoch()
+        status = {"document": document, "adopted": {"version": version.number,
+                                                     "commit": version.commit,
+                                                     "adopted_at": mf.iso_time(epoch)},
+                  "superseded": [v.number for v in versions if v.number < version.number]}
+        data = mf.dumps(status)
+        path = f"{history.folder(document)}/status.json"
+        blobs = {path: store.write_blob(data)}
+        pairs = [("Document", document), ("Version", str(version.number)), ("Status", "adopted"),
+                 ("Action", "adopt")]
+        for _attempt in range(MAX_ATTEMPTS):
+            head = store.resolve(branch)
+            commit = store.commit_files(head, blobs, _message(
+                message, f"Adopt {document} v{version.number}", pairs), epoch)
+            if store.compare_and_swap(branch, commit, head):
+                break
+        else:
+            raise WorkspaceStateError(f"the branch {branch} kept moving; try again")
+        store.stage(blobs)
+        atomic_write(store.root / path, data)
+    version.status = "adopted"
+    return version
+
