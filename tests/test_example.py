@@ -108,3 +108,16 @@ def test_init_example_copies_the_example_and_makes_a_git_repository(tmp_path):
     assert len(list((tmp_path / "new/clauses").rglob("*.md"))) == 16
     again = run_cli("init", str(tmp_path / "new"), cwd=tmp_path)
     assert again.code == 5 and "not empty" in again.stderr
+
+
+def test_the_repository_history_holds_the_two_titles_as_versions_and_verifies():
+    result = run_cli("log", "resolution", "--json", cwd=REPO)
+    assert result.code == 0, result
+    rows = json.loads(result.stdout)
+    assert [r["version"] for r in rows[:2]] == [1, 2]
+    v1 = run_cli("show", "resolution@v1", cwd=REPO).stdout
+    v2 = run_cli("show", "resolution@v2", cwd=REPO).stdout
+    assert v1.startswith("# Resolution on state obligations to respect protect and fulfil the human")
+    assert v2.startswith("# Decision on state obligations to respect, protect, and fulfil the human")
+    verified = run_cli("verify", "resolution", cwd=REPO)
+    assert verified.code == 0, verified
