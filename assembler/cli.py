@@ -89,6 +89,8 @@ def init(ctx, path, example):
     """Create a workspace at PATH: git repository, clauses/, templates/, versions/."""
     target = Path(ctx.obj["directory"]) / path
     workspace = Workspace.init(target, example=example)
+    for note in workspace.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(f"created workspace {workspace.root}" + (" with the example resolution" if example else ""))
 
 

@@ -178,6 +178,14 @@ class GitStore:
                                       "\"Your Name\" and git config user.email you@example.org")
         return match.group(1), match.group(2)
 
+    def has_identity(self) -> bool:
+        return self.execute("var", "GIT_COMMITTER_IDENT")[0] == 0
+
+    def set_local_identity(self, name: str, email: str) -> None:
+        """Give this repository (only) a committer identity."""
+        self.run("config", "--local", "user.name", name)
+        self.run("config", "--local", "user.email", email)
+
     # ------------------------------------------------------------ objects
 
     def write_blob(self, data: bytes) -> str:

@@ -59,6 +59,7 @@ def _message(subject: str | None, default: str, pairs: list[tuple[str, str]]) ->
 def ensure_ready(store: GitStore) -> str:
     """The branch to record on; refuses a detached HEAD or an unfinished rebase/merge."""
     branch = store.branch()
+    store.identity()
     busy = store.operation_in_progress()
     if busy:
         raise WorkspaceStateError(f"{store.root}: {busy} is in progress; finish or abort it "

@@ -27,6 +27,7 @@ from .templates import ClauseItem, IncludeItem, NumberedItem, TemplateSet, parse
 from .transforms import run_pipeline
 
 FOLDERS = ("clauses", "templates", "versions")
+EXAMPLE_IDENTITY = ("Policy Assembler example", "example@policy-assembler.invalid")
 
 
 def example_dir() -> Path:
@@ -66,6 +67,7 @@ class Workspace:
 
     def __init__(self, root: Path):
         self.root = root
+        self.notes: list[str] = []   # things the caller may want to tell the user
 
     # -------------------------------------------------------- opening and creating
 
@@ -89,6 +91,7 @@ class Workspace:
             raise WorkspaceStateError(f"{root}: already exists and is not empty; choose a new "
                                       "folder")
         created = not root.exists()
+        notes: list[str] = []
         try:
             root.mkdir(parents=True, exist_ok=True)
             store.init_repository(root)
@@ -100,11 +103,19 @@ class Workspace:
                 for folder in ("clauses", "templates"):
                     shutil.copytree(source / folder, root / folder, dirs_exist_ok=True,
                                     ignore=shutil.ignore_patterns(".*"))
+                with GitStore(root) as repo:
+                    if not repo.has_identity():  # a demo on a fresh machine should just work
+                        repo.set_local_identity(*EXAMPLE_IDENTITY)
+                        notes.append(f"git has no identity configured; this example workspace "
+                                     f"commits as '{EXAMPLE_IDENTITY[0]} <{EXAMPLE_IDENTITY[1]}>' "
+                                     "(set yours with git config user.name / user.email)")
         except BaseException:
             if created:
                 shutil.rmtree(root, ignore_errors=True)
             raise
-        return cls(root)
+        workspace = cls(root)
+        workspace.notes = notes
+        return workspace
 
     # -------------------------------------------------------- reading
 

@@ -121,3 +121,15 @@ def test_the_repository_history_holds_the_two_titles_as_versions_and_verifies():
     assert v2.startswith("# Decision on state obligations to respect, protect, and fulfil the human")
     verified = run_cli("verify", "resolution", cwd=REPO)
     assert verified.code == 0, verified
+
+
+def test_the_example_workspace_can_record_on_a_machine_without_a_git_identity(tmp_path, monkeypatch):
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("EMAIL", "")
+    made = run_cli("init", "--example", "demo", cwd=tmp_path)
+    assert made.code == 0 and "git has no identity configured" in made.stderr
+    recorded = run_cli("assemble", "resolution", cwd=tmp_path / "demo")
+    assert recorded.code == 0, recorded
+    plain = run_cli("init", "plain", cwd=tmp_path)
+    assert "identity" not in plain.stderr

@@ -220,3 +220,10 @@ def test_assemblies_killed_at_random_moments_leave_a_sound_repository(recorded):
     tags = git(recorded, "tag", "--list").split()
     numbers = sorted(int(t.split("/v")[1]) for t in tags)
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_no_git_identity_is_explained_before_anything_is_recorded(recorded, monkeypatch):
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("EMAIL", "")
+    assert_refused(recorded, 5, "git does not know who you are")
