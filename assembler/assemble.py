@@ -149,7 +149,7 @@ class _Assembler:
         blocks, problems = source.blocks()
         self.problems.extend(problems)
         children = tuple(self.numbered(child, template) for child in item.children)
-        return m.Clause(source.id, tuple(blocks) + children, source.origin)
+        return m.Clause(source.id, tuple(blocks) + children, source.origin, title=source.title)
 
     def find(self, item: ClauseItem, template: Template):
         ref = item.ref
@@ -201,5 +201,5 @@ def assemble(root: Path, template: Template, templates: TemplateSet, library: Cl
     worker.templates_used.append(template)
     blocks = worker.items(template.items, template)
     document = m.Document(template.id, template.title, tuple(blocks), template.origin,
-                          meta=(("language", template.language),))
+                          meta=(("language", template.language), ("paper", template.paper)))
     return Assembly(document, values, tuple(worker.templates_used), tuple(worker.problems))

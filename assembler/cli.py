@@ -17,7 +17,7 @@ import click
 from . import __version__
 from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INVALID, AssemblerError, UsageError
 from .workspace import Workspace, write_output
-from .writers import WRITERS
+from .writers import BINARY, WRITERS
 
 EPILOG = """Exit codes: 0 ok; 1 verify/check findings; 2 usage; 3 not found; 4 invalid input;
 5 workspace state; 6 environment; 70 internal error."""
@@ -123,25 +123,54 @@ def check(ctx, as_json):
 @click.argument("template")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
               help="Set a template variable (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), default=None,
-              help="Output format (default: from -o's extension, else md).")
+@click.option("--format", "formats", default=None, metavar="LIST",
+              help=f"Output format(s), comma-separated: {', '.join(WRITERS)} "
+                   "(default: from -o's extension, else md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write to this file instead of standard output.")
+              help="Write the one format to this file instead of standard output.")
+@click.option("--output-dir", type=click.Path(file_okay=False), default=None,
+              help="Write each format to DIR/TEMPLATE.EXT.")
+@click.option("--watermark", is_flag=True, help="Mark DOCX/PDF pages with a DRAFT watermark (PDF).")
 @click.pass_context
-def build(ctx, template, variables, fmt, output):
-    """Assemble TEMPLATE and print it (or write it with -o), without recording a version."""
+def build(ctx, template, variables, formats, output, output_dir, watermark):
+    """Assemble TEMPLATE and print it (or write it with -o), without recording a version.
+
+    Output is marked "preview, not a recorded version". Binary formats (docx, pdf) need
+    -o or --output-dir.
+    """
     workspace = _workspace(ctx)
-    if fmt is None:
-        suffix = Path(output).suffix.lstrip(".").lower() if output else ""
-        fmt = suffix if suffix in WRITERS else "md"
-    doc = workspace.build(template, _parse_vars(variables))
-    data = workspace.render(doc, fmt)
-    if output:
-        write_output(Path(output), data)
+    chosen = _formats(formats, output)
+    if len(chosen) > 1 and not output_dir:
+        raise UsageError("several formats need --output-dir DIR (one file each)")
+    if output and output_dir:
+        raise UsageError("use either -o FILE or --output-dir DIR, not both")
+    if not output and not output_dir and set(chosen) & BINARY and sys.stdout.isatty():
+        raise UsageError(f"{chosen[0]} is a binary format; write it with -o FILE")
+    built = workspace.assemble_sources(template, _parse_vars(variables))
+    options = workspace.render_options(built, watermark=watermark)
+    rendered = workspace.render_all(built, options, chosen)
+    if output_dir:
+        folder = Path(output_dir)
+        for name, data in rendered.items():
+            write_output(folder / name, data)
+            click.echo(f"wrote {folder / name}", err=True)
+    elif output:
+        write_output(Path(output), next(iter(rendered.values())))
         click.echo(f"wrote {output}", err=True)
     else:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(next(iter(rendered.values())))
         sys.stdout.flush()
+
+
+def _formats(formats: str | None, output: str | None) -> list[str]:
+    if formats is None:
+        suffix = Path(output).suffix.lstrip(".").lower() if output else ""
+        return [suffix if suffix in WRITERS else "md"]
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    for name in chosen:
+        if name not in WRITERS:
+            raise UsageError(f"--format: unknown format '{name}'; choose from {', '.join(WRITERS)}")
+    return list(dict.fromkeys(chosen))
 
 
 @main.command(name="list")
@@ -252,7 +281,7 @@ def log(ctx, document, as_json):
 
 @main.command()
 @click.argument("ref", metavar="DOC@vN")
-@click.option("--format", "fmt", default="md", help="Which output: md, json, docx, pdf… (default md).")
+@click.option("--format", "fmt", default="md", help="Which output: md, json, html, docx, pdf (default md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of standard output.")
 @click.pass_context

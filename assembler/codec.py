@@ -53,7 +53,7 @@ def block_data(node: m.Block) -> dict:
         data = {"type": "ordered_list", "start": node.start,
                 "items": [[block_data(b) for b in item] for item in node.items]}
     elif isinstance(node, m.Clause):
-        data = {"type": "clause", "id": node.id, "number": node.number,
+        data = {"type": "clause", "id": node.id, "number": node.number, "title": node.title,
                 "blocks": [block_data(b) for b in node.blocks]}
     elif isinstance(node, m.ClauseList):
         data = {"type": "clause_list", "start": node.start,
@@ -125,7 +125,7 @@ def _block(data: dict) -> m.Block:
                              int(data.get("start", 1)), origin)
     if kind == "clause":
         return m.Clause(data["id"], tuple(_block(b) for b in data["blocks"]), origin,
-                        data.get("number"))
+                        data.get("number"), data.get("title", ""))
     if kind == "clause_list":
         return m.ClauseList(tuple(_block(c) for c in data["items"]), int(data.get("start", 1)),
                             origin)

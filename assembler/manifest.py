@@ -20,7 +20,7 @@ SCHEMA = "policy-assembler/manifest/1"
 
 @dataclass(frozen=True)
 class Source:
-    kind: str   # "template" or "clause"
+    kind: str   # "template", "clause" or "reference" (the DOCX reference document)
     id: str
     path: str
     blob: str
@@ -35,9 +35,11 @@ def sha256(data: bytes) -> str:
 
 
 def build(doc: m.Document, version: int, status: str, sources: list[Source],
-          outputs: dict[str, bytes], epoch: int, round_id: str | None = None) -> dict:
+          outputs: dict[str, bytes], epoch: int, author: str, digest: str,
+          round_id: str | None = None) -> dict:
     """The manifest of ``doc`` as version ``version`` (plain data, keys in a fixed order)."""
     templates = [s for s in sources if s.kind == "template"]
+    reference = next((s for s in sources if s.kind == "reference"), None)
     return {
         "schema": SCHEMA,
         "document": doc.id,
@@ -48,7 +50,10 @@ def build(doc: m.Document, version: int, status: str, sources: list[Source],
         "included_templates": [{"id": t.id, "path": t.path, "blob": t.blob} for t in templates[1:]],
         "clauses": [{"id": s.id, "path": s.path, "blob": s.blob} for s in sources
                     if s.kind == "clause"],
+        "reference": {"path": reference.path, "blob": reference.blob} if reference else None,
         "variables": dict(doc.variables),
+        "sources_digest": digest,
+        "author": author,
         "tool": {"name": TOOL_NAME, "version": __version__},
         "outputs": {name: {"sha256": sha256(data), "bytes": len(data)}
                     for name, data in sorted(outputs.items())},
@@ -75,10 +80,15 @@ def sources(manifest: dict) -> list[Source]:
                   manifest["template"]["blob"])]
     out += [Source("template", t["id"], t["path"], t["blob"]) for t in manifest.get("included_templates", [])]
     out += [Source("clause", c["id"], c["path"], c["blob"]) for c in manifest["clauses"]]
+    if manifest.get("reference"):
+        out.append(Source("reference", "reference", manifest["reference"]["path"],
+                          manifest["reference"]["blob"]))
     return out
 
 
 def same_content(a: dict, b: dict) -> bool:
-    """True when two manifests record the same sources, variables and outputs."""
-    keys = ("document", "title", "template", "included_templates", "clauses", "variables", "outputs")
+    """True when two manifests record the same sources, variables and tool: the same
+    document, whatever version number and date its outputs carry."""
+    keys = ("document", "template", "included_templates", "clauses", "reference", "variables",
+            "tool")
     return all(a.get(k) == b.get(k) for k in keys)

@@ -126,6 +126,7 @@ class Clause:
     blocks: tuple[Block, ...]
     origin: Origin
     number: str | None = None
+    title: str = ""
 
 
 @dataclass(frozen=True)

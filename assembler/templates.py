@@ -31,8 +31,9 @@ from . import model as m
 from .errors import Problem
 from .files import decode_source, git_blob_id, is_within
 
-TEMPLATE_KEYS = {"id", "title", "language", "variables", "preamble", "body", "closing",
+TEMPLATE_KEYS = {"id", "title", "language", "paper", "variables", "preamble", "body", "closing",
                  "metadata", "description"}
+PAPERS = ("A4", "Letter")
 PARTS = ("preamble", "body", "closing")
 ITEM_KINDS = ("clause", "heading", "text", "numbered", "include")
 ITEM_KEYS = {"clause": {"clause", "when", "numbered"},
@@ -103,6 +104,7 @@ class Template:
     variable_lines: dict[str, int] = field(default_factory=dict)
     language: str = "en"
     description: str = ""
+    paper: str = "A4"
     data: bytes = field(default=b"", repr=False)
 
     @property
@@ -228,10 +230,15 @@ def parse_template(rel: str, data: bytes) -> tuple[Template | None, list[Problem
         language = yamlfile.text(fields["language"], rel, "language") if "language" in fields else "en"
         description = (yamlfile.text(fields["description"], rel, "description")
                        if "description" in fields else "")
+        paper = yamlfile.text(fields["paper"], rel, "paper") if "paper" in fields else "A4"
+        if paper not in PAPERS:
+            raise yamlfile.YamlProblem(Problem(rel, f"paper: '{paper}' is not a paper size; write "
+                                               "A4 or Letter", fields["paper"].line,
+                                               fields["paper"].column))
     except yamlfile.YamlProblem as exc:
         return None, parser.problems + [exc.problem]
     template = Template(template_id, rel, git_blob_id(data), title, fields["title"].line,
-                        tuple(items), variables, variable_lines, language, description, data)
+                        tuple(items), variables, variable_lines, language, description, paper, data)
     return template, parser.problems
 
 

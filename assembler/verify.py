@@ -19,8 +19,8 @@ from . import manifest as mf
 from .errors import AssemblerError
 from .store import GitStore
 
-# (workspace root, template id, variables, version, epoch) -> {output name: bytes}
-Rebuilder = Callable[[Path, str, dict, int, int], dict[str, bytes]]
+# (workspace root holding the sources, manifest, epoch) -> (sources digest, {output name: bytes})
+Rebuilder = Callable[[Path, dict, int], tuple[str, dict[str, bytes]]]
 
 
 @dataclass
@@ -111,11 +111,13 @@ def check_version(store: GitStore, version: history.Version, rebuild: Rebuilder)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(store.read_file(version.commit, source.path) or b"")
         try:
-            rebuilt = rebuild(root, manifest["template"]["id"], manifest.get("variables", {}),
-                              version.number, version.time)
+            digest, rebuilt = rebuild(root, manifest, version.time)
         except AssemblerError as exc:
             check.problems.append(f"rebuild failed: {'; '.join(exc.lines())}")
             return check
+    if manifest.get("sources_digest") and digest != manifest["sources_digest"]:
+        check.problems.append(f"{path}: sources digest {manifest['sources_digest']} does not match "
+                              f"the sources in the commit ({digest})")
     tool = manifest.get("tool", {})
     for name, data in committed.items():
         if rebuilt.get(name) != data:

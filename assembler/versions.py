@@ -37,11 +37,12 @@ class Recorded:
                 "tag": self.tag, "outputs": list(self.outputs), "recorded": self.commit is not None}
 
 
-def commit_epoch() -> int:
-    """The time to record: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
+def commit_epoch(default: int | None = None) -> int:
+    """The time to record: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else
+    ``default``, else now."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None or value == "":
-        return int(time.time())
+        return int(time.time()) if default is None else default
     if not value.isdigit():
         raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds")
     return int(value)

@@ -18,15 +18,18 @@ from .assemble import assemble, effective_variables, is_clause_path, unknown_cla
 from .clauses import ClauseLibrary, parse_clause
 from .errors import (InvalidInput, NotFoundError, Problem, ProblemList, UsageError,
                      WorkspaceStateError, did_you_mean)
-from .files import atomic_write, decode_source
+from .files import atomic_write, decode_source, git_blob_id
 from .importer import ImportPlan, plan_import
 from .manifest import Source
 from .store import GitStore
 from .versions import Recorded
+from .writers.options import RenderOptions, sources_digest
 from .templates import ClauseItem, IncludeItem, NumberedItem, TemplateSet, parse_template
 from .transforms import run_pipeline
 
 FOLDERS = ("clauses", "templates", "versions")
+REFERENCE_DOCX = "templates/reference.docx"
+MAX_REFERENCE_BYTES = 10 * 1024 * 1024
 EXAMPLE_IDENTITY = ("Policy Assembler example", "example@policy-assembler.invalid")
 
 
@@ -53,6 +56,10 @@ class Built:
     document: m.Document
     sources: tuple[Source, ...]
     files: dict[str, bytes]
+
+    @property
+    def digest(self) -> str:
+        return sources_digest([(s.path, s.blob) for s in self.sources], dict(self.document.variables))
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,7 @@ class Workspace:
             for folder in FOLDERS:
                 (root / folder).mkdir()
                 (root / folder / ".gitkeep").write_bytes(b"")
+            (root / REFERENCE_DOCX).write_bytes(writers.default_reference_docx())
             if example:
                 source = example_dir()
                 for folder in ("clauses", "templates"):
@@ -183,9 +191,40 @@ class Workspace:
             found_clause = library.by_path[clause.origin.path]
             sources.append(Source("clause", clause.id, clause.origin.path, clause.origin.blob))
             files[clause.origin.path] = found_clause.data
+        reference = self._reference_docx()
+        if reference is not None:
+            sources.append(Source("reference", "reference", REFERENCE_DOCX, git_blob_id(reference)))
+            files[REFERENCE_DOCX] = reference
         return Built(doc, tuple(sources), files)
 
-    def render(self, doc: m.Document, fmt: str, options: dict | None = None) -> bytes:
+    def _reference_docx(self) -> bytes | None:
+        """``templates/reference.docx`` when the workspace has one (its styles shape DOCX output)."""
+        path = self.root / REFERENCE_DOCX
+        if path.is_symlink() or not path.is_file():
+            return None
+        data = path.read_bytes()
+        if len(data) > MAX_REFERENCE_BYTES:
+            raise InvalidInput(Problem(REFERENCE_DOCX, f"{len(data):,} bytes is over the limit of "
+                                       f"{MAX_REFERENCE_BYTES:,} for a reference document"))
+        return data
+
+    def render_options(self, built: Built, version: int | None = None, status: str = "draft",
+                       epoch: int | None = None, author: str = "", watermark: bool = False) -> RenderOptions:
+        """The options every writer gets for ``built`` as ``version`` (None: a preview)."""
+        meta = dict(built.document.meta)
+        reference = built.files.get(REFERENCE_DOCX)
+        return RenderOptions(version=version, status=status,
+                             epoch=versions.commit_epoch(default=0) if epoch is None else epoch,
+                             author=author, sources_digest=built.digest if version else "",
+                             paper=meta.get("paper", "A4"), watermark=watermark,
+                             reference_docx=reference)
+
+    def render_all(self, built: Built, options: RenderOptions, formats=None) -> dict[str, bytes]:
+        """``{file name: bytes}`` for each format (all registered writers by default)."""
+        return {f"{built.document.id}{writers.EXTENSIONS[fmt]}": self.render(built.document, fmt, options)
+                for fmt in (formats or writers.WRITERS)}
+
+    def render(self, doc: m.Document, fmt: str, options: RenderOptions | None = None) -> bytes:
         """``doc`` written in format ``fmt`` (a name from :data:`writers.WRITERS`)."""
         try:
             writer = writers.writer_for(fmt)
@@ -212,14 +251,14 @@ class Workspace:
             versions.ensure_ready(store)
             built = self.assemble_sources(template_id, variables)
             doc = built.document
+            author = store.identity()[0]
 
             def render(number: int, epoch: int) -> dict[str, bytes]:
-                options = {"version": number, "epoch": epoch, "status": "draft"}
-                return {f"{doc.id}{writers.EXTENSIONS[fmt]}": self.render(doc, fmt, options)
-                        for fmt in writers.WRITERS}
+                return self.render_all(built, self.render_options(built, number, "draft", epoch, author))
 
             def make_manifest(number: int, epoch: int, outputs: dict[str, bytes]) -> dict:
-                return mf.build(doc, number, "draft", list(built.sources), outputs, epoch)
+                return mf.build(doc, number, "draft", list(built.sources), outputs, epoch, author,
+                                built.digest)
 
             return versions.record(store, doc.id, built.files, render, make_manifest, message,
                                    allow_empty)
@@ -253,11 +292,14 @@ class Workspace:
     def verify(self, document: str | None = None, progress=None) -> "verify_mod.Report":
         """Rebuild every recorded version from its own commit and compare; run git fsck."""
 
-        def rebuild(root: Path, template_id: str, variables: dict, number: int, epoch: int):
-            doc = Workspace(root).build(template_id, variables)
-            options = {"version": number, "epoch": epoch, "status": "draft"}
-            return {f"{doc.id}{writers.EXTENSIONS[fmt]}": writers.writer_for(fmt)(doc, options)
-                    for fmt in writers.WRITERS}
+        def rebuild(root: Path, manifest: dict, epoch: int) -> tuple[str, dict[str, bytes]]:
+            other = Workspace(root)
+            built = other.assemble_sources(manifest["template"]["id"], manifest.get("variables", {}))
+            options = other.render_options(built, manifest["version"], manifest.get("status", "draft"),
+                                           epoch, manifest.get("author", ""))
+            formats = [name.rsplit(".", 1)[1] for name in manifest["outputs"]
+                       if name.rsplit(".", 1)[-1] in writers.WRITERS]
+            return built.digest, other.render_all(built, options, formats)
 
         with self.store() as store:
             return verify_mod.verify(store, document, rebuild, progress)

@@ -34,8 +34,9 @@ def test_assemble_makes_exactly_one_commit_with_outputs_manifest_and_sources(rec
     after = commits(recorded)
     assert after[1:] == before
     files = git(recorded, "show", "--name-only", "--format=", "HEAD").split()
-    assert sorted(files) == ["versions/resolution/manifest.json", "versions/resolution/resolution.json",
-                             "versions/resolution/resolution.md"]
+    assert sorted(files) == [f"versions/resolution/{name}" for name in (
+        "manifest.json", "resolution.docx", "resolution.html", "resolution.json", "resolution.md",
+        "resolution.pdf")]
     message = git(recorded, "log", "-1", "--format=%B")
     assert message.startswith("Draft for the Council\n\n")
     assert "Document: resolution\nVersion: 1\nTemplate: templates/resolution.yaml" in message
@@ -225,7 +226,8 @@ def test_the_same_version_built_twice_is_byte_identical(tmp_path, monkeypatch):
         ws = WS(tmp_path / name)
         assert ws.run("assemble", "resolution").code == 0
         heads.append(git(ws, "rev-parse", "HEAD").strip())
-    for name in ("manifest.json", "resolution.md", "resolution.json"):
+    for name in ("manifest.json", "resolution.md", "resolution.json", "resolution.html",
+                 "resolution.docx", "resolution.pdf"):
         a = (tmp_path / "one/versions/resolution" / name).read_bytes()
         assert a == (tmp_path / "two/versions/resolution" / name).read_bytes()
     assert heads[0] == heads[1]  # same sources, time and author: the very same commit

@@ -199,7 +199,7 @@ def test_assemblies_killed_at_random_moments_leave_a_sound_repository(recorded):
     for attempt in range(30):
         before = commits(recorded)[0]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.1, 0.32))
+        time.sleep(rng.uniform(0.25, 0.8))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         after = commits(recorded)[0]

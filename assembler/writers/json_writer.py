@@ -8,6 +8,6 @@ from .. import model as m
 from ..codec import document_data
 
 
-def write(doc: m.Document, options: dict | None = None) -> bytes:
+def write(doc: m.Document, options=None) -> bytes:
     """UTF-8 JSON, keys in a fixed order, two-space indent, ending in a newline."""
     return (json.dumps(document_data(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -110,7 +110,7 @@ def _flatten(blocks: tuple[m.Block, ...]) -> list[list[str]]:
     return chunks
 
 
-def write(doc: m.Document, options: dict | None = None) -> bytes:
+def write(doc: m.Document, options=None) -> bytes:
     """The document as canonical Markdown, UTF-8, ending in one newline."""
     chunks = [["# " + inlines(doc.title)]] + _flatten(doc.blocks)
     text = "\n\n".join("\n".join(chunk) for chunk in chunks)

@@ -1,0 +1,368 @@
+"""Document -> DOCX bytes with python-docx (python-docx lives here and nowhere else).
+
+Styles come from a reference document (``templates/reference.docx``, editable in Word);
+styles it lacks are added with our defaults. Numbered clauses use real Word numbering
+(our own ``abstractNum``; each list a ``num`` with a start override), so an editor who
+continues in Word gets working lists that match the assembled numbers; headings are Word
+headings; the header and footer carry title, version, status, provenance and "Page X of Y";
+core properties are all set from the version, and the zip is repacked with fixed times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+from docx import Document as open_docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm, Pt, RGBColor, Twips
+
+from .. import TOOL_NAME, __version__
+from .. import model as m
+from .options import RenderOptions, language
+from .zippack import repack
+
+CLAUSE_LIST, BULLET_LIST, ORDERED_LIST = 990, 991, 992
+BODY_FONT, HEADING_FONT = "Cambria", "Calibri"
+INDENT_TWIPS = 567     # 1 cm per level
+MUTED = RGBColor(0x5F, 0x63, 0x68)
+
+# name -> (base style, font, size pt, bold, space before, space after, extra)
+PARAGRAPH_STYLES = {
+    "Clause": ("Normal", None, None, False, 0, 6, {"justify": True}),
+    "Clause Continuation": ("Clause", None, None, False, 0, 6, {"indent": INDENT_TWIPS}),
+    "Preamble": ("Normal", None, None, False, 0, 6, {"justify": True}),
+}
+
+
+# ---------------------------------------------------------------- styles
+
+def _ensure_styles(document) -> None:
+    """Add the styles the writer uses when the reference document does not define them."""
+    styles = document.styles
+    names = {s.name for s in styles}
+    normal = styles["Normal"]
+    if "Clause" not in names:  # a reference document of ours already tuned Normal
+        normal.font.name = BODY_FONT
+        normal.font.size = Pt(11)
+        normal.paragraph_format.space_after = Pt(6)
+        normal.paragraph_format.line_spacing = 1.15
+        for name, size, before in (("Title", 20, 0), ("Heading 1", 14, 14), ("Heading 2", 12, 10),
+                                   ("Heading 3", 11, 8)):
+            style = styles[name] if name in names else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.font.name = HEADING_FONT
+            style.font.size = Pt(size)
+            style.font.bold = True
+            style.font.color.rgb = RGBColor(0x1A, 0x1A, 0x1A)
+            style.paragraph_format.space_before = Pt(before)
+            style.paragraph_format.space_after = Pt(6)
+            style.paragraph_format.keep_with_next = True
+    for name, (base, font, size, bold, before, after, extra) in PARAGRAPH_STYLES.items():
+        if name in names:
+            continue
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles[base]
+        style.quick_style = True
+        fmt = style.paragraph_format
+        fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+        if extra.get("justify"):
+            fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        if extra.get("indent"):
+            fmt.left_indent = Pt(extra["indent"] / 20)
+    if "Document Meta" not in names:
+        style = styles.add_style("Document Meta", WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.font.size = Pt(9)
+        style.font.color.rgb = MUTED
+        style.paragraph_format.space_after = Pt(14)
+
+
+def _lang(document, code: str) -> None:
+    """Set the document's default language (spelling and hyphenation in Word)."""
+    rpr = document.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    if rpr is None:
+        return
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), code)
+
+
+# ---------------------------------------------------------------- numbering
+
+def _level(ilvl: int, fmt: str, text: str, left: int, hanging: int, start: int = 1) -> str:
+    return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>'
+            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+            f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>')
+
+
+def _abstract(abstract_id: int, levels: list[str]) -> str:
+    return (f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+            f'<w:multiLevelType w:val="multilevel"/>' + "".join(levels) + "</w:abstractNum>")
+
+
+class _Numbering:
+    """Our numbering definitions, and a fresh ``num`` for every list (so each restarts)."""
+
+    def __init__(self, document):
+        self.root = document.part.numbering_part.element
+        clause_levels = [_level(i, "decimal", "".join(f"%{n}." for n in range(1, i + 2)),
+                         INDENT_TWIPS * (i + 1) + 113 * i, INDENT_TWIPS + 113 * i) for i in range(6)]
+        bullet_levels = [_level(i, "bullet", "•", INDENT_TWIPS * (i + 2), 284) for i in range(6)]
+        ordered_levels = [_level(i, "decimal", f"%{i + 1}.", INDENT_TWIPS * (i + 2), 397) for i in range(6)]
+        first_num = self.root.find(qn("w:num"))
+        for abstract_id, levels in ((CLAUSE_LIST, clause_levels), (BULLET_LIST, bullet_levels),
+                                    (ORDERED_LIST, ordered_levels)):
+            element = parse_xml(_abstract(abstract_id, levels))
+            if first_num is not None:
+                first_num.addprevious(element)
+            else:
+                self.root.append(element)
+        used = [int(n.get(qn("w:numId"))) for n in self.root.findall(qn("w:num"))]
+        self.next_id = max(used, default=0) + 1
+
+    def new(self, abstract_id: int, start: int = 1) -> int:
+        num_id = self.next_id
+        self.next_id += 1
+        self.root.append(parse_xml(
+            f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>'
+            f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'))
+        return num_id
+
+
+def _number(paragraph, num_id: int, level: int) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/>'
+                         f'<w:numId w:val="{num_id}"/></w:numPr>'))
+
+
+# ---------------------------------------------------------------- inlines
+
+def _runs(paragraph, nodes, bold=False, italic=False, mono=False) -> None:
+    for node in nodes:
+        if isinstance(node, (m.Text, m.Code, m.Ref, m.Var)):
+            text = (node.text if isinstance(node, (m.Text, m.Code)) else
+                    (node.label or node.target) if isinstance(node, m.Ref) else "{{ %s }}" % node.name)
+            run = paragraph.add_run(text)
+            run.bold, run.italic = bold or None, italic or None
+            if mono or isinstance(node, m.Code):
+                run.font.name = "Consolas"
+        elif isinstance(node, m.Emph):
+            _runs(paragraph, node.content, bold, True, mono)
+        elif isinstance(node, m.Strong):
+            _runs(paragraph, node.content, True, italic, mono)
+        elif isinstance(node, m.LineBreak):
+            paragraph.add_run().add_break()
+        elif isinstance(node, m.Link):
+            if node.target.startswith(("http://", "https://", "mailto:")):
+                _hyperlink(paragraph, node.target, node.content, bold, italic)
+            else:
+                _runs(paragraph, node.content, bold, italic, mono)
+
+
+def _hyperlink(paragraph, url: str, content, bold: bool, italic: bool) -> None:
+    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    for text in _flatten_text(content):
+        run = OxmlElement("w:r")
+        rpr = OxmlElement("w:rPr")
+        color = OxmlElement("w:color")
+        color.set(qn("w:val"), "1F4E79")
+        underline = OxmlElement("w:u")
+        underline.set(qn("w:val"), "single")
+        rpr.extend([color, underline])
+        if bold:
+            rpr.append(OxmlElement("w:b"))
+        if italic:
+            rpr.append(OxmlElement("w:i"))
+        run.append(rpr)
+        t = OxmlElement("w:t")
+        t.set(qn("xml:space"), "preserve")
+        t.text = text
+        run.append(t)
+        link.append(run)
+    paragraph._p.append(link)
+
+
+def _flatten_text(nodes) -> list[str]:
+    return [m.plain_text(nodes)]
+
+
+# ---------------------------------------------------------------- blocks
+
+class _Writer:
+    def __init__(self, document):
+        self.document = document
+        self.numbering = _Numbering(document)
+
+    def paragraph(self, style: str):
+        return self.document.add_paragraph(style=style)
+
+    def blocks(self, blocks, depth: int, style: str = "Clause") -> None:
+        for block in blocks:
+            self.block(block, depth, style)
+
+    def block(self, block, depth: int, style: str) -> None:
+        if isinstance(block, m.Paragraph):
+            paragraph = self.paragraph(style)
+            _runs(paragraph, block.content)
+        elif isinstance(block, m.Heading):
+            paragraph = self.paragraph(f"Heading {min(max(block.level - 1, 1), 9)}")
+            _runs(paragraph, block.content)
+        elif isinstance(block, m.Clause):
+            self.blocks(block.blocks, depth, style)
+        elif isinstance(block, m.ClauseList):
+            num_id = self.numbering.new(CLAUSE_LIST, block.start)
+            self.clause_list(block, num_id, 0)
+        elif isinstance(block, (m.BulletList, m.OrderedList)):
+            abstract = BULLET_LIST if isinstance(block, m.BulletList) else ORDERED_LIST
+            start = block.start if isinstance(block, m.OrderedList) else 1
+            num_id = self.numbering.new(abstract, start)
+            for item in block.items:
+                self.numbered_item(item, num_id, depth, style)
+
+    def clause_list(self, block: m.ClauseList, num_id: int, level: int) -> None:
+        for clause in block.items:
+            first = True
+            for child in clause.blocks:
+                if isinstance(child, m.ClauseList):
+                    self.clause_list(child, num_id, level + 1)
+                elif first and isinstance(child, m.Paragraph):
+                    paragraph = self.paragraph("Clause")
+                    _number(paragraph, num_id, level)
+                    _runs(paragraph, child.content)
+                    first = False
+                else:
+                    if first:
+                        _number(self.paragraph("Clause"), num_id, level)
+                        first = False
+                    self.continuation(child, level)
+
+    def continuation(self, block, level: int) -> None:
+        """A further block of a numbered clause: aligned with the clause's text."""
+        before = len(self.document.paragraphs)
+        self.block(block, level + 1, "Clause Continuation")
+        for paragraph in self.document.paragraphs[before:]:
+            if paragraph.style.name == "Clause Continuation":
+                paragraph.paragraph_format.left_indent = Pt((INDENT_TWIPS * (level + 1) + 113 * level) / 20)
+
+    def numbered_item(self, item, num_id: int, depth: int, style: str) -> None:
+        first = True
+        for child in item:
+            if first and isinstance(child, m.Paragraph):
+                paragraph = self.paragraph(style)
+                _number(paragraph, num_id, min(depth, 5))
+                _runs(paragraph, child.content)
+                first = False
+            else:
+                self.block(child, depth + 1, style)
+
+
+def _header_footer(document, doc: m.Document, options: RenderOptions) -> None:
+    section = document.sections[0]
+    title = m.plain_text(doc.title)
+    header = section.header.paragraphs[0]
+    header.text = ""
+    run = header.add_run(title if len(title) <= 100 else title[:97].rsplit(" ", 1)[0] + "…")
+    run.font.size, run.font.color.rgb = Pt(8), MUTED
+    footer = section.footer.paragraphs[0]
+    footer.text = ""
+    width = section.page_width - section.left_margin - section.right_margin
+    tabs = footer.paragraph_format.tab_stops
+    for inherited in (Twips(4680), Twips(9360)):  # the Footer style's own stops (Letter width)
+        tabs.add_tab_stop(inherited, WD_TAB_ALIGNMENT.CLEAR)
+    tabs.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    run = footer.add_run(options.provenance(doc) + "\tPage ")
+    run.font.size, run.font.color.rgb = Pt(8), MUTED
+    for index, field in enumerate(("PAGE", "NUMPAGES")):
+        simple = parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" {field} "><w:r><w:rPr>'
+                           f'<w:sz w:val="16"/><w:color w:val="5F6368"/></w:rPr><w:t>1</w:t></w:r>'
+                           "</w:fldSimple>")
+        footer._p.append(simple)
+        if index == 0:
+            run = footer.add_run(" of ")
+            run.font.size, run.font.color.rgb = Pt(8), MUTED
+
+
+def _properties(document, doc: m.Document, options: RenderOptions) -> None:
+    props = document.core_properties
+    moment = dt.datetime.fromtimestamp(options.epoch, dt.timezone.utc).replace(tzinfo=None)
+    props.title = m.plain_text(doc.title)
+    props.author = options.author or TOOL_NAME
+    props.last_modified_by = options.author or TOOL_NAME
+    props.subject = f"{doc.id} " + (f"version {options.version}" if options.version else "preview")
+    keywords = [doc.id, f"v{options.version}" if options.version else "preview", options.status_label]
+    if options.sources_digest:
+        keywords.append(f"sources {options.sources_digest}")
+    props.keywords = "; ".join(keywords)
+    props.revision = options.version or 1
+    props.created = props.modified = props.last_printed = moment
+    props.category = "policy"
+    props.content_status = options.status_label if options.version else "Preview"
+    props.comments = f"Assembled by {TOOL_NAME} {__version__}. {options.provenance(doc)}"
+    props.identifier = f"{doc.id}/v{options.version}" if options.version else doc.id
+    props.language = language(doc)
+    props.version = f"v{options.version}" if options.version else "preview"
+
+
+def _empty_body(document) -> None:
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+
+
+def _base(options: RenderOptions):
+    document = open_docx(BytesIO(options.reference_docx)) if options.reference_docx else open_docx()
+    _empty_body(document)
+    _ensure_styles(document)
+    return document
+
+
+def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
+    """The document as DOCX bytes."""
+    options = options or RenderOptions()
+    document = _base(options)
+    section = document.sections[0]
+    if options.paper.upper() == "LETTER":
+        section.page_width, section.page_height = Mm(215.9), Mm(279.4)
+    else:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(25)
+    section.top_margin = section.bottom_margin = Mm(24)
+    _lang(document, language(doc))
+    title = document.add_paragraph(style="Title")
+    _runs(title, doc.title)
+    meta = (f"{doc.id} · version {options.version} · {options.status_label} · {options.date_label}"
+            if options.version else f"{doc.id} · preview, not a recorded version")
+    document.add_paragraph(meta, style="Document Meta")
+    _Writer(document).blocks(doc.blocks, 0)
+    _header_footer(document, doc, options)
+    _properties(document, doc, options)
+    buffer = BytesIO()
+    document.save(buffer)
+    return repack(buffer.getvalue(), options.epoch)
+
+
+def default_reference(epoch: int = 0) -> bytes:
+    """The reference document ``assembler init`` puts in ``templates/reference.docx``."""
+    document = open_docx()
+    _empty_body(document)
+    _ensure_styles(document)
+    props = document.core_properties
+    moment = dt.datetime.fromtimestamp(max(epoch, 315532800), dt.timezone.utc).replace(tzinfo=None)
+    props.title, props.author, props.last_modified_by = "Reference styles", TOOL_NAME, TOOL_NAME
+    props.created = props.modified = props.last_printed = moment
+    props.revision = 1
+    props.comments = ("Styles for documents assembled by Policy Assembler: edit Normal, Title, "
+                      "Heading 1-3, Clause, Clause Continuation and Document Meta in Word.")
+    document.add_paragraph("Reference styles for Policy Assembler. Edit the styles, not this text.")
+    buffer = BytesIO()
+    document.save(buffer)
+    return repack(buffer.getvalue(), max(epoch, 315532800))

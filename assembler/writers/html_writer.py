@@ -1,0 +1,145 @@
+"""Document -> one self-contained, semantic, accessible HTML page.
+
+No external resources, no scripts: one inline stylesheet (screen and print). Numbered
+clauses are an ``<ol>`` whose items show the document's own numbers (4, 4.2). Every text
+run and attribute is escaped; only http, https, mailto and in-page links become links.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from .. import TOOL_NAME, __version__
+from .. import model as m
+from .options import RenderOptions, language
+
+STYLE = """
+:root { --ink: #1a1a1a; --muted: #5f6368; --rule: #d5d8dc; --link: #1f4e79; }
+html { font-family: "DejaVu Serif", Cambria, Georgia, serif; color: var(--ink); background: #fff; }
+body { max-width: 44rem; margin: 2.5rem auto 4rem; padding: 0 1.25rem; line-height: 1.55;
+       font-size: 1.02rem; }
+header.document { border-bottom: 1px solid var(--rule); margin-bottom: 1.5rem; }
+h1 { font-size: 1.7rem; line-height: 1.25; margin: 0 0 .4rem; }
+h2 { font-size: 1.2rem; margin: 1.8rem 0 .6rem; }
+h3, h4, h5, h6 { font-size: 1.05rem; margin: 1.4rem 0 .5rem; }
+.meta, footer { font-family: "DejaVu Sans", Calibri, Arial, sans-serif; font-size: .8rem;
+                color: var(--muted); }
+.meta { margin: 0 0 1rem; }
+p { margin: 0 0 .6rem; text-align: justify; hyphens: auto; }
+ol.clauses { list-style: none; padding: 0; margin: 0 0 .8rem; }
+ol.clauses > li { display: grid; grid-template-columns: 2.6rem 1fr; margin-bottom: .45rem; }
+ol.clauses ol.clauses { grid-column: 2; margin-top: .4rem; }
+ol.clauses ol.clauses > li { grid-template-columns: 3.2rem 1fr; }
+.num { grid-column: 1; font-variant-numeric: tabular-nums; }
+.clause-body { grid-column: 2; }
+.clause-body > :last-child { margin-bottom: 0; }
+a { color: var(--link); }
+code { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: .9em; }
+footer { border-top: 1px solid var(--rule); margin-top: 2.5rem; padding-top: .6rem; }
+@media print {
+  @page { size: A4; margin: 24mm 25mm; }
+  body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
+  a { color: inherit; text-decoration: none; }
+  h2, h3 { break-after: avoid; }
+  ol.clauses > li { break-inside: avoid-page; }
+}
+"""
+
+
+def inlines(nodes: tuple[m.Inline, ...]) -> str:
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, m.Text):
+            out.append(escape(node.text, quote=False))
+        elif isinstance(node, m.Emph):
+            out.append(f"<em>{inlines(node.content)}</em>")
+        elif isinstance(node, m.Strong):
+            out.append(f"<strong>{inlines(node.content)}</strong>")
+        elif isinstance(node, m.Code):
+            out.append(f"<code>{escape(node.text, quote=False)}</code>")
+        elif isinstance(node, m.Link):
+            if node.target.startswith(("http://", "https://", "mailto:", "#")) and node.target != "#":
+                out.append(f'<a href="{escape(node.target)}">{inlines(node.content)}</a>')
+            else:
+                out.append(inlines(node.content))
+        elif isinstance(node, m.LineBreak):
+            out.append("<br>")
+        elif isinstance(node, m.Ref):
+            label = escape(node.label or node.target, quote=False)
+            out.append(f'<a href="#clause-{escape(node.target)}">{label}</a>')
+        elif isinstance(node, m.Var):
+            out.append(escape("{{ %s }}" % node.name, quote=False))
+    return "".join(out)
+
+
+def blocks(nodes, out: list[str]) -> None:
+    for node in nodes:
+        block(node, out)
+
+
+def block(node: m.Block, out: list[str]) -> None:
+    if isinstance(node, m.Paragraph):
+        out.append(f"<p>{inlines(node.content)}</p>")
+    elif isinstance(node, m.Heading):
+        level = min(max(node.level, 2), 6)
+        out.append(f"<h{level}>{inlines(node.content)}</h{level}>")
+    elif isinstance(node, m.Clause):
+        out.append(f'<section class="clause" id="clause-{escape(node.id)}">')
+        blocks(node.blocks, out)
+        out.append("</section>")
+    elif isinstance(node, m.ClauseList):
+        out.append(f'<ol class="clauses" start="{node.start}">')
+        for clause in node.items:
+            number = escape(clause.number or "")
+            out.append(f'<li id="clause-{escape(clause.id)}"><span class="num">'
+                       f'{number}.</span><div class="clause-body">')
+            blocks(clause.blocks, out)
+            out.append("</div></li>")
+        out.append("</ol>")
+    elif isinstance(node, m.BulletList):
+        out.append("<ul>" + "".join(_item(item) for item in node.items) + "</ul>")
+    elif isinstance(node, m.OrderedList):
+        out.append(f'<ol start="{node.start}">' + "".join(_item(item) for item in node.items) + "</ol>")
+
+
+def _item(item) -> str:
+    inner: list[str] = []
+    blocks(item, inner)
+    return "<li>" + "".join(inner) + "</li>"
+
+
+def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
+    """The document as a UTF-8 HTML page."""
+    options = options or RenderOptions()
+    title = m.plain_text(doc.title)
+    meta = (f"{doc.id} · version {options.version} · {options.status_label} · {options.date_label}"
+            if options.version else f"{doc.id} · preview, not a recorded version")
+    body: list[str] = []
+    blocks(doc.blocks, body)
+    keywords = ", ".join(k for k in (doc.id, f"v{options.version}" if options.version else "preview",
+                                     options.status_label) if k)
+    page = [
+        "<!DOCTYPE html>",
+        f'<html lang="{escape(language(doc))}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f'<meta name="generator" content="{TOOL_NAME} {__version__}">',
+        f'<meta name="keywords" content="{escape(keywords)}">',
+        f'<meta name="author" content="{escape(options.author)}">' if options.author else "",
+        f"<style>{STYLE}</style>",
+        "</head>",
+        "<body>",
+        '<header class="document">',
+        f"<h1>{inlines(doc.title)}</h1>",
+        f'<p class="meta">{escape(meta)}</p>',
+        "</header>",
+        "<main>",
+        *body,
+        "</main>",
+        f"<footer>{escape(options.provenance(doc))}</footer>",
+        "</body>",
+        "</html>",
+    ]
+    return ("\n".join(line for line in page if line) + "\n").encode("utf-8")

@@ -1,0 +1,66 @@
+"""What writers need besides the document: version, status, time, author, provenance, paper."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from .. import model as m
+
+STATUS_LABELS = {"draft": "Draft", "in review": "Draft for Section review",
+                 "adopted": "Adopted", "superseded": "Superseded"}
+PAPERS = ("A4", "Letter")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Everything a writer may print besides the document itself.
+
+    ``version`` None means a preview (``assembler build``), not a recorded version.
+    ``epoch`` is the version's commit time (or SOURCE_DATE_EPOCH), never the clock, so the
+    same inputs give the same bytes.
+    """
+
+    version: int | None = None
+    status: str = "draft"
+    epoch: int = 0
+    author: str = ""
+    sources_digest: str = ""
+    paper: str = "A4"
+    watermark: bool = False
+    reference_docx: bytes | None = None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status.capitalize())
+
+    @property
+    def date_label(self) -> str:
+        """The version's date for people: '28 November 2026'."""
+        moment = datetime.fromtimestamp(self.epoch, timezone.utc)
+        return f"{moment.day} {moment.strftime('%B %Y')}"
+
+    def provenance(self, doc: m.Document) -> str:
+        """One line saying which version this is and what it was made from."""
+        if self.version is None:
+            return f"{doc.id} · Preview, not a recorded version"
+        parts = [f"{doc.id} v{self.version}", self.status_label]
+        if self.sources_digest:
+            parts.append(f"sources {self.sources_digest}")
+        return " · ".join(parts)
+
+
+def sources_digest(sources: list[tuple[str, str]], variables: dict[str, str]) -> str:
+    """A short, stable digest of the exact sources (path, blob id) and variables of a version.
+
+    A file cannot carry the id of the commit that contains it; this digest names the
+    version's inputs instead, and ``assembler verify`` recomputes it from the commit.
+    """
+    payload = json.dumps({"sources": sorted(sources), "variables": variables}, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
+
+
+def language(doc: m.Document) -> str:
+    return dict(doc.meta).get("language", "en")

@@ -1,0 +1,319 @@
+"""Document -> PDF bytes with reportlab (reportlab lives here and nowhere else).
+
+A4 (or Letter) pages with a title block, numbered clauses with hanging numbers, headings in
+the PDF outline, a running header, a footer with provenance and "Page X of Y", an optional
+DRAFT watermark, and document information. Text is set in DejaVu Serif, shipped with the
+package, so every machine embeds the same font and Greek, Cyrillic and typographic
+punctuation render. Every text run is escaped before it meets reportlab's paragraph markup:
+clause text is data, never markup. Output is deterministic (invariant mode, the version's
+time instead of the clock).
+"""
+
+from __future__ import annotations
+
+import time
+from io import BytesIO
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate,
+                                Paragraph, Spacer)
+
+from .. import TOOL_NAME, __version__
+from .. import model as m
+from .options import RenderOptions, language
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+SERIF, SANS, MONO = "PolicySerif", "PolicySans", "PolicyMono"
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#5f6368")
+RULE = colors.HexColor("#c9ccd1")
+_registered = False
+
+
+def register_fonts() -> None:
+    """Register the shipped DejaVu faces once, as families so bold and italic really change."""
+    global _registered
+    if _registered:
+        return
+    faces = {SERIF: "DejaVuSerif.ttf", SERIF + "-Bold": "DejaVuSerif-Bold.ttf",
+             SERIF + "-Italic": "DejaVuSerif-Italic.ttf",
+             SERIF + "-BoldItalic": "DejaVuSerif-BoldItalic.ttf",
+             SANS: "DejaVuSans.ttf", SANS + "-Bold": "DejaVuSans-Bold.ttf", MONO: "DejaVuSansMono.ttf"}
+    for name, file in faces.items():
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+    pdfmetrics.registerFontFamily(SERIF, normal=SERIF, bold=SERIF + "-Bold",
+                                  italic=SERIF + "-Italic", boldItalic=SERIF + "-BoldItalic")
+    pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS + "-Bold", italic=SANS,
+                                  boldItalic=SANS + "-Bold")
+    _registered = True
+
+
+# ---------------------------------------------------------------- styles
+
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=SERIF, fontSize=10.5, leading=15, textColor=INK,
+                          alignment=TA_JUSTIFY, spaceAfter=7, allowWidows=0, allowOrphans=0)
+    return {
+        "body": body,
+        "title": ParagraphStyle("title", parent=body, fontName=SERIF + "-Bold", fontSize=19,
+                                leading=24, alignment=TA_LEFT, spaceAfter=8),
+        "meta": ParagraphStyle("meta", parent=body, fontName=SANS, fontSize=8.5, leading=12,
+                               textColor=MUTED, alignment=TA_LEFT, spaceAfter=0),
+        "heading": ParagraphStyle("heading", parent=body, fontName=SANS + "-Bold", fontSize=12,
+                                  leading=16, alignment=TA_LEFT, spaceBefore=12, spaceAfter=6,
+                                  keepWithNext=1),
+        "subheading": ParagraphStyle("subheading", parent=body, fontName=SANS + "-Bold",
+                                     fontSize=10.5, leading=14, alignment=TA_LEFT, spaceBefore=9,
+                                     spaceAfter=4, keepWithNext=1),
+    }
+
+
+# ---------------------------------------------------------------- inline markup
+
+def inline_markup(nodes: tuple[m.Inline, ...]) -> str:
+    """reportlab paragraph markup for ``nodes``: tags only from the model, text escaped."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, m.Text):
+            out.append(escape(node.text))
+        elif isinstance(node, m.Emph):
+            out.append("<i>" + inline_markup(node.content) + "</i>")
+        elif isinstance(node, m.Strong):
+            out.append("<b>" + inline_markup(node.content) + "</b>")
+        elif isinstance(node, m.Code):
+            out.append(f'<font face="{MONO}">' + escape(node.text) + "</font>")
+        elif isinstance(node, m.Link):
+            inner = inline_markup(node.content)
+            if node.target.startswith(("http://", "https://", "mailto:")):
+                out.append(f'<a href={quoteattr(node.target)} color="#1f4e79">' + inner + "</a>")
+            else:  # "#" and relative links have no place to go in a PDF: keep the words
+                out.append(inner)
+        elif isinstance(node, m.LineBreak):
+            out.append("<br/>")
+        elif isinstance(node, m.Ref):
+            out.append(escape(node.label or node.target))
+        elif isinstance(node, m.Var):
+            out.append(escape("{{ %s }}" % node.name))
+    return "".join(out)
+
+
+class _Anchor(Flowable):
+    """A zero-size mark that puts an outline entry (bookmark) where it stands."""
+
+    def __init__(self, key: str, text: str, level: int):
+        super().__init__()
+        self.key, self.text, self.level = key, text, level
+        self.width = self.height = 0
+
+    def draw(self):
+        self.canv.bookmarkPage(self.key)
+        self.canv.addOutlineEntry(self.text, self.key, level=self.level, closed=self.level > 0)
+
+
+# ---------------------------------------------------------------- blocks -> flowables
+
+class _Builder:
+    def __init__(self, styles: dict[str, ParagraphStyle]):
+        self.styles = styles
+        self.flow: list = []
+        self.anchors = 0
+        self.heading_seen = False
+
+    def anchor(self, text: str, level: int) -> _Anchor:
+        self.anchors += 1
+        return _Anchor(f"a{self.anchors}", text[:120], level)
+
+    def paragraph(self, markup: str, indent: float = 0, bullet: str | None = None,
+                  bullet_indent: float = 0) -> Paragraph:
+        style = self.styles["body"]
+        if indent or bullet:
+            # the number ends just before the text, so text extractors read "4. The…" as one line
+            style = ParagraphStyle(f"body{indent}", parent=style, leftIndent=indent,
+                                   bulletIndent=indent - 6, bulletAnchor="end",
+                                   bulletFontName=SERIF, bulletFontSize=style.fontSize)
+        return Paragraph(markup, style, bulletText=escape(bullet) if bullet else None)
+
+    def blocks(self, blocks, indent: float = 0) -> None:
+        for block in blocks:
+            self.block(block, indent)
+
+    def block(self, block, indent: float) -> None:
+        if isinstance(block, m.Paragraph):
+            self.flow.append(self.paragraph(inline_markup(block.content), indent))
+        elif isinstance(block, m.Heading):
+            text = m.plain_text(block.content)
+            style = self.styles["heading" if block.level <= 2 else "subheading"]
+            self.flow.append(KeepTogether([self.anchor(text, 1), Paragraph(inline_markup(block.content), style)]))
+            self.heading_seen = True
+        elif isinstance(block, m.Clause):
+            self.blocks(block.blocks, indent)
+        elif isinstance(block, m.ClauseList):
+            for clause in block.items:
+                self.clause(clause, indent)
+        elif isinstance(block, (m.BulletList, m.OrderedList)):
+            for offset, item in enumerate(block.items):
+                marker = "•" if isinstance(block, m.BulletList) else f"{block.start + offset}."
+                self.item(item, marker, indent, 14)
+
+    def clause(self, clause: m.Clause, indent: float) -> None:
+        number = f"{clause.number}." if clause.number else ""
+        width = 24 if number.count(".") <= 1 else 30
+        if indent == 0 and clause.number:
+            label = f"{clause.number}. {clause.title}" if clause.title else number
+            self.flow.append(self.anchor(label, 2 if self.heading_seen else 1))
+        self.item(clause.blocks, number, indent, width)
+
+    def item(self, blocks, marker: str, indent: float, width: float) -> None:
+        first = True
+        for block in blocks:
+            if isinstance(block, m.Paragraph) and first:
+                self.flow.append(self.paragraph(inline_markup(block.content), indent + width,
+                                                marker, indent))
+                first = False
+            elif isinstance(block, m.ClauseList):
+                for clause in block.items:
+                    self.clause(clause, indent + width)
+            else:
+                if first and marker:
+                    self.flow.append(self.paragraph("", indent + width, marker, indent))
+                    first = False
+                self.block(block, indent + width)
+
+
+# ---------------------------------------------------------------- pages
+
+class _FixedStamp(TimeStamp):
+    """reportlab's document time, fixed to the version's time (never the clock)."""
+
+    def __init__(self, epoch: int):
+        lt = time.gmtime(epoch)
+        self.t, self.lt, self.YMDhms = epoch, lt, tuple(lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
+
+
+def _canvas_class(decorate, epoch: int):
+    class NumberedCanvas(canvas.Canvas):
+        """Holds pages until the end so that each footer can say "Page X of Y"."""
+
+        def __init__(self, *args, **kwargs):
+            kwargs["invariant"] = 1
+            super().__init__(*args, **kwargs)
+            self._doc._timeStamp = _FixedStamp(epoch)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                decorate(self, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def _decorator(doc: m.Document, options: RenderOptions, size, margins):
+    left, right, top, bottom = margins
+    width, height = size
+    title = m.plain_text(doc.title)
+    short = title if len(title) <= 90 else title[:87].rsplit(" ", 1)[0] + "…"
+    right_head = (f"{doc.id} v{options.version} · {options.status_label}" if options.version
+                  else "Preview, not a recorded version")
+    provenance = options.provenance(doc)
+
+    def decorate(canv: canvas.Canvas, total: int) -> None:
+        page = canv.getPageNumber()
+        canv.saveState()
+        if options.watermark:
+            canv.setFillColor(colors.HexColor("#9aa0a6"))
+            canv.setFillAlpha(0.13)
+            canv.setFont(SANS + "-Bold", 110)
+            canv.translate(width / 2, height / 2)
+            canv.rotate(50)
+            canv.drawCentredString(0, -38, "DRAFT")
+            canv.rotate(-50)
+            canv.translate(-width / 2, -height / 2)
+            canv.setFillAlpha(1)
+        canv.setFont(SANS, 7.5)
+        canv.setFillColor(MUTED)
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        if page > 1:
+            y = height - top + 14
+            canv.drawString(left, y, short)
+            canv.drawRightString(width - right, y, right_head)
+            canv.line(left, y - 4, width - right, y - 4)
+        y = bottom - 20
+        canv.line(left, y + 10, width - right, y + 10)
+        canv.drawString(left, y, provenance)
+        canv.drawRightString(width - right, y, f"Page {page} of {total}")
+        canv.restoreState()
+
+    return decorate
+
+
+def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
+    """The document as PDF bytes."""
+    options = options or RenderOptions()
+    register_fonts()
+    styles = _styles()
+    size = LETTER if options.paper.upper() == "LETTER" else A4
+    margins = (25 * mm, 25 * mm, 24 * mm, 24 * mm)
+    title = m.plain_text(doc.title)
+    builder = _Builder(styles)
+    builder.flow.append(builder.anchor(title, 0))
+    builder.flow.append(Paragraph(inline_markup(doc.title), styles["title"]))
+    meta = (f"{escape(doc.id)} · version {options.version} · {escape(options.status_label)} · "
+            f"{options.date_label}" if options.version
+            else f"{escape(doc.id)} · preview, not a recorded version")
+    builder.flow.append(Paragraph(meta, styles["meta"]))
+    builder.flow.append(_Rule())
+    builder.flow.append(Spacer(1, 10))
+    builder.blocks(doc.blocks)
+    buffer = BytesIO()
+    keywords = [doc.id, f"v{options.version}" if options.version else "preview",
+                options.status_label]
+    if options.sources_digest:
+        keywords.append(f"sources {options.sources_digest}")
+    template = BaseDocTemplate(
+        buffer, pagesize=size, leftMargin=margins[0], rightMargin=margins[1],
+        topMargin=margins[2], bottomMargin=margins[3], title=title, author=options.author,
+        subject=f"{doc.id} " + (f"version {options.version} ({options.status_label})"
+                                if options.version else "(preview)"),
+        keywords=keywords, creator=f"{TOOL_NAME} {__version__}", invariant=1,
+        lang=language(doc))
+    frame = Frame(margins[0], margins[3], size[0] - margins[0] - margins[1],
+                  size[1] - margins[2] - margins[3], id="body", leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0)
+    template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    template.build(builder.flow, canvasmaker=_canvas_class(_decorator(doc, options, size, margins),
+                                                          options.epoch))
+    return buffer.getvalue()
+
+
+class _Rule(Flowable):
+    """A thin full-width rule under the title block."""
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        return avail_width, 6
+
+    def draw(self):
+        self.canv.setStrokeColor(RULE)
+        self.canv.setLineWidth(0.8)
+        self.canv.line(0, 2, self.width, 2)
