@@ -94,3 +94,26 @@ def run_cli(*args: str, cwd: Path) -> Result:
 def words(markdown: str) -> list[str]:
     """The words of a Markdown text, heading marks dropped."""
     return [w for w in markdown.split() if w != "#"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--regen-golden", action="store_true",
+                     help="Rewrite the golden files in tests/golden from the current output.")
+
+
+@pytest.fixture
+def golden(request):
+    """compare(name, text): the text must equal tests/golden/NAME (rewritten with --regen-golden)."""
+    regen = request.config.getoption("--regen-golden")
+    folder = REPO / "tests" / "golden"
+
+    def compare(name: str, text: str) -> None:
+        path = folder / name
+        if regen:
+            folder.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        assert path.exists(), f"no golden file {path}; run pytest --regen-golden and review the diff"
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, f"{name} differs from its golden file; if intended, run pytest --regen-golden and review git diff"
+
+    return compare

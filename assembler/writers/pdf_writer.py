@@ -11,6 +11,7 @@ time instead of the clock).
 
 from __future__ import annotations
 
+import re
 import time
 from io import BytesIO
 from pathlib import Path
@@ -85,7 +86,7 @@ def inline_markup(nodes: tuple[m.Inline, ...]) -> str:
     out: list[str] = []
     for node in nodes:
         if isinstance(node, m.Text):
-            out.append(escape(node.text))
+            out.append(escape(_bind_dashes(node.text)))
         elif isinstance(node, m.Emph):
             out.append("<i>" + inline_markup(node.content) + "</i>")
         elif isinstance(node, m.Strong):
@@ -105,6 +106,16 @@ def inline_markup(nodes: tuple[m.Inline, ...]) -> str:
         elif isinstance(node, m.Var):
             out.append(escape("{{ %s }}" % node.name))
     return "".join(out)
+
+
+def _bind_dashes(text: str) -> str:
+    """A spaced dash never starts a line: tie it to the word before with a no-break space.
+
+    A hyphen used as a dash is tied to the word after as well: a line ending in "-" reads
+    as a hyphenated word to text extractors, which would join the lines and drop it.
+    """
+    text = re.sub(r" - ", "\u00a0-\u00a0", text)
+    return re.sub(r" ([–—]) ", "\u00a0\\1 ", text)
 
 
 class _Anchor(Flowable):
@@ -137,9 +148,12 @@ class _Builder:
                   bullet_indent: float = 0) -> Paragraph:
         style = self.styles["body"]
         if indent or bullet:
-            # the number ends just before the text, so text extractors read "4. The…" as one line
-            style = ParagraphStyle(f"body{indent}", parent=style, leftIndent=indent,
-                                   bulletIndent=indent - 6, bulletAnchor="end",
+            # The number ends just before the text (a hanging, right-aligned number), so text
+            # extractors read "4. The…" as one line. Placed from the start: reportlab's
+            # end-anchored bullets shorten the first line.
+            gap = pdfmetrics.stringWidth(bullet or "", SERIF, style.fontSize) + 6
+            style = ParagraphStyle(f"body{indent}-{gap:.1f}", parent=style, leftIndent=indent,
+                                   bulletIndent=max(indent - gap, bullet_indent),
                                    bulletFontName=SERIF, bulletFontSize=style.fontSize)
         return Paragraph(markup, style, bulletText=escape(bullet) if bullet else None)
 
