@@ -6,6 +6,7 @@ here, so the on-disk shape is defined once. ``SCHEMA`` changes when the shape do
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from . import model as m
@@ -37,6 +38,9 @@ def inline_data(node: m.Inline) -> dict:
         return {"type": "var", "name": node.name}
     if isinstance(node, m.Ref):
         return {"type": "ref", "target": node.target, "label": node.label}
+    if isinstance(node, (m.Ins, m.Del)):
+        return {"type": "ins" if isinstance(node, m.Ins) else "del",
+                "content": [inline_data(n) for n in node.content]}
     raise TypeError(f"not an inline: {node!r}")
 
 
@@ -62,6 +66,10 @@ def block_data(node: m.Block) -> dict:
         raise TypeError(f"not a block: {node!r}")
     if node.origin is not None:
         data["origin"] = origin_data(node.origin)
+    # redline marks only when present, so documents without them keep their exact shape
+    for key in ("change", "old_number", "old_start"):
+        if getattr(node, key, None) is not None:
+            data[key] = getattr(node, key)
     return data
 
 
@@ -108,10 +116,20 @@ def _inline(data: dict) -> m.Inline:
         return m.Var(data["name"])
     if kind == "ref":
         return m.Ref(data["target"], data.get("label"))
+    if kind == "ins":
+        return m.Ins(_inlines(data["content"]))
+    if kind == "del":
+        return m.Del(_inlines(data["content"]))
     raise ValueError(f"unknown inline type '{kind}'")
 
 
 def _block(data: dict) -> m.Block:
+    block = _plain_block(data)
+    marks = {key: data[key] for key in ("change", "old_number", "old_start") if key in data}
+    return dataclasses.replace(block, **marks) if marks else block
+
+
+def _plain_block(data: dict) -> m.Block:
     kind = data["type"]
     origin = _origin(data.get("origin"))
     if kind == "paragraph":

@@ -79,8 +79,28 @@ class Ref:
     column: int = 0
 
 
-Inline = Union[Text, Emph, Strong, Code, Link, LineBreak, Var, Ref]
-INLINE_TYPES = (Text, Emph, Strong, Code, Link, LineBreak, Var, Ref)
+@dataclass(frozen=True)
+class Ins:
+    """Redline mark: text the new version inserted."""
+
+    content: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Del:
+    """Redline mark: text the new version deleted."""
+
+    content: tuple[Inline, ...]
+
+
+Inline = Union[Text, Emph, Strong, Code, Link, LineBreak, Var, Ref, Ins, Del]
+INLINE_TYPES = (Text, Emph, Strong, Code, Link, LineBreak, Var, Ref, Ins, Del)
+CONTAINERS = (Emph, Strong, Link, Ins, Del)
+
+# Block-level redline marks (the ``change`` field of blocks; None when unchanged):
+INSERTED, DELETED = "inserted", "deleted"
+MOVED = "moved"            # a clause at its new place; ``old_number`` says where it was
+MOVED_AWAY = "moved-away"  # where a moved clause used to stand (its old content)
 
 
 # ---------------------------------------------------------------- blocks
@@ -89,6 +109,7 @@ INLINE_TYPES = (Text, Emph, Strong, Code, Link, LineBreak, Var, Ref)
 class Paragraph:
     content: tuple[Inline, ...]
     origin: Origin | None = None
+    change: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +117,7 @@ class Heading:
     level: int
     content: tuple[Inline, ...]
     origin: Origin | None = None
+    change: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +126,7 @@ class BulletList:
 
     items: tuple[tuple[Block, ...], ...]
     origin: Origin | None = None
+    change: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,7 @@ class OrderedList:
     items: tuple[tuple[Block, ...], ...]
     start: int = 1
     origin: Origin | None = None
+    change: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +151,8 @@ class Clause:
     origin: Origin
     number: str | None = None
     title: str = ""
+    change: str | None = None
+    old_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +162,7 @@ class ClauseList:
     items: tuple[Clause, ...]
     start: int = 1
     origin: Origin | None = None
+    old_start: int | None = None
 
 
 Block = Union[Paragraph, Heading, BulletList, OrderedList, Clause, ClauseList]
@@ -162,7 +189,7 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
     for node in inlines:
         if isinstance(node, (Text, Code)):
             parts.append(node.text)
-        elif isinstance(node, (Emph, Strong, Link)):
+        elif isinstance(node, CONTAINERS):
             parts.append(plain_text(node.content))
         elif isinstance(node, LineBreak):
             parts.append("\n")
@@ -179,7 +206,7 @@ def iter_inlines(blocks: tuple[Block, ...]):
     def inner(nodes):
         for node in nodes:
             yield node
-            if isinstance(node, (Emph, Strong, Link)):
+            if isinstance(node, CONTAINERS):
                 yield from inner(node.content)
 
     for block in blocks:

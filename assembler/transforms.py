@@ -23,7 +23,7 @@ def map_inlines(doc: m.Document, fn: InlineFn) -> m.Document:
     def inlines(nodes, origin):
         out: list[m.Inline] = []
         for node in nodes:
-            if isinstance(node, (m.Emph, m.Strong, m.Link)):
+            if isinstance(node, m.CONTAINERS):
                 out.append(dataclasses.replace(node, content=inlines(node.content, origin)))
             else:
                 out.extend(fn(node, origin))

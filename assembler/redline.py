@@ -1,0 +1,442 @@
+"""Comparing two documents: compare, accept, reject (diff-match-patch lives here and nowhere else).
+
+Blocks are aligned by clause identity, not position: a clause that moved is shown once, at
+its new place, marked with its old number (and a placeholder stands where it was, so that
+rejecting restores it); renumbering alone is no change; an added or removed clause is one
+insertion or deletion. Inside an aligned pair the text is diffed word by word: each word,
+space run and punctuation mark (with its formatting) becomes one character for
+diff-match-patch, as the library does for lines, then ``diff_cleanupSemantic``. The time
+limit is off (``Diff_Timeout = 0``): a redline never depends on machine load.
+
+``accept(compare(a, b))`` equals ``b`` and ``reject(compare(a, b))`` equals ``a``, both
+normalised (neighbouring runs of the same formatting joined).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from diff_match_patch import diff_match_patch
+
+from . import model as m
+from .errors import InvalidInput, Problem
+from .transforms import number_clauses, resolve_references
+
+MAX_WORDS = 2_000_000           # per document; documented in README.md
+_WORD = re.compile(r"\w+(?:['’]\w+)*|\s+|[^\w\s]", re.UNICODE)
+
+
+# ---------------------------------------------------------------- tokens
+
+@dataclass(frozen=True)
+class Token:
+    """One word, space run, punctuation mark or atom, with the formatting around it."""
+
+    kind: str               # "text", "code", "br", "ref"
+    value: str              # the text (for a ref: its target)
+    style: tuple = ()       # ("emph",), ("strong",), ("link", target), outermost first
+    label: str | None = None
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.value, self.style)
+
+
+def tokens(nodes, style: tuple = ()) -> list[Token]:
+    """``nodes`` as a flat list of tokens (Ins/Del must not occur)."""
+    out: list[Token] = []
+    for node in nodes:
+        if isinstance(node, m.Text):
+            out.extend(Token("text", piece, style) for piece in _WORD.findall(node.text))
+        elif isinstance(node, m.Emph):
+            out.extend(tokens(node.content, style + (("emph",),)))
+        elif isinstance(node, m.Strong):
+            out.extend(tokens(node.content, style + (("strong",),)))
+        elif isinstance(node, m.Link):
+            out.extend(tokens(node.content, style + (("link", node.target),)))
+        elif isinstance(node, m.Code):
+            out.append(Token("code", node.text, style))
+        elif isinstance(node, m.LineBreak):
+            out.append(Token("br", "", style))
+        elif isinstance(node, m.Ref):
+            out.append(Token("ref", node.target, style, node.label))
+        elif isinstance(node, m.Var):
+            out.append(Token("text", "{{ %s }}" % node.name, style))
+        else:
+            raise TypeError(f"cannot compare {node!r}")
+    return out
+
+
+def _leaf(token: Token) -> m.Inline:
+    if token.kind == "text":
+        return m.Text(token.value)
+    if token.kind == "code":
+        return m.Code(token.value)
+    if token.kind == "br":
+        return m.LineBreak()
+    return m.Ref(token.value, token.label)
+
+
+def _wrap(head: tuple, content: tuple) -> m.Inline:
+    if head[0] == "emph":
+        return m.Emph(content)
+    if head[0] == "strong":
+        return m.Strong(content)
+    return m.Link(content, head[1])
+
+
+def build(toks: list[Token], depth: int = 0) -> tuple[m.Inline, ...]:
+    """Inline nodes from tokens: runs sharing formatting become one node."""
+    out: list[m.Inline] = []
+    i = 0
+    while i < len(toks):
+        style = toks[i].style
+        if len(style) > depth:
+            head = style[depth]
+            j = i
+            while j < len(toks) and len(toks[j].style) > depth and toks[j].style[depth] == head:
+                j += 1
+            out.append(_wrap(head, build(toks[i:j], depth + 1)))
+            i = j
+        else:
+            out.append(_leaf(toks[i]))
+            i += 1
+    return m.merge_text(out)
+
+
+def normalize(nodes) -> tuple[m.Inline, ...]:
+    """The canonical form of inlines (what accept and reject give back)."""
+    return build(tokens(nodes))
+
+
+# ---------------------------------------------------------------- word diff
+
+def _engine() -> diff_match_patch:
+    engine = diff_match_patch()
+    engine.Diff_Timeout = 0  # never trade a minimal diff for time
+    return engine
+
+
+def diff_inlines(old, new) -> tuple[m.Inline, ...]:
+    """``new`` with Ins/Del marks showing how it differs from ``old``, word by word."""
+    a, b = tokens(old), tokens(new)
+    if [t.key for t in a] == [t.key for t in b]:
+        return build(b)
+    table: dict[tuple, str] = {}
+
+    def encode(toks):
+        chars = []
+        for token in toks:
+            if token.key not in table:
+                table[token.key] = chr(0x100 + len(table))
+            chars.append(table[token.key])
+        return "".join(chars)
+
+    engine = _engine()
+    diffs = engine.diff_main(encode(a), encode(b), False)
+    engine.diff_cleanupSemantic(diffs)
+    out: list[m.Inline] = []
+    i = j = 0
+    for op, chars in diffs:
+        count = len(chars)
+        if op == 0:
+            out.extend(build(b[j: j + count]))
+            i, j = i + count, j + count
+        elif op == -1:
+            out.append(m.Del(build(a[i: i + count])))
+            i += count
+        else:
+            out.append(m.Ins(build(b[j: j + count])))
+            j += count
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- blocks
+
+@dataclass
+class _Context:
+    old_by_id: dict[str, m.Clause]
+    new_ids: set[str]
+
+
+def _mark(block: m.Block, change: str) -> m.Block:
+    return dataclasses.replace(block, change=change)
+
+
+def _compare_blocks(old: tuple, new: tuple, ctx: _Context) -> list[m.Block]:
+    """Merge two block sequences: clauses by id, other blocks by kind and text."""
+    def key(block):
+        if isinstance(block, m.Clause):
+            return ("clause", block.id)
+        if isinstance(block, m.ClauseList):
+            return ("list",)
+        if isinstance(block, (m.BulletList, m.OrderedList)):
+            return (type(block).__name__,)
+        return (type(block).__name__, m.plain_text(block.content))
+
+    out: list[m.Block] = []
+    matcher = SequenceMatcher(None, [key(b) for b in old], [key(b) for b in new], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        olds, news = list(old[i1:i2]), list(new[j1:j2])
+        if op == "equal":
+            out.extend(_compare_pair(o, n, ctx) for o, n in zip(olds, news))
+            continue
+        # pair blocks of the same kind that are not clauses (an edited paragraph or heading)
+        paired = []
+        while olds and news and not isinstance(olds[0], m.Clause) and type(olds[0]) is type(news[0]):
+            paired.append(_compare_pair(olds.pop(0), news.pop(0), ctx))
+        out.extend(paired)  # taken from the front of both sides, so they come first in both
+        out.extend(_gone(block, ctx) for block in olds)
+        out.extend(_arrived(block, ctx) for block in news)
+    return out
+
+
+def _gone(block: m.Block, ctx: _Context) -> m.Block:
+    if isinstance(block, m.Clause):
+        change = m.MOVED_AWAY if block.id in ctx.new_ids else m.DELETED
+        return dataclasses.replace(block, change=change, old_number=block.number, number=None)
+    if isinstance(block, m.ClauseList):
+        return dataclasses.replace(block, items=tuple(_gone(c, ctx) for c in block.items),
+                                   old_start=block.start)
+    return _mark(block, m.DELETED)
+
+
+def _arrived(block: m.Block, ctx: _Context) -> m.Block:
+    if isinstance(block, m.Clause):
+        before = ctx.old_by_id.get(block.id)
+        if before is not None:
+            merged = _compare_pair(before, block, ctx)
+            return dataclasses.replace(merged, change=m.MOVED)
+        return _mark(block, m.INSERTED)
+    if isinstance(block, m.ClauseList):
+        return dataclasses.replace(block, items=tuple(_arrived(c, ctx) for c in block.items),
+                                   old_start=block.start)
+    return _mark(block, m.INSERTED)
+
+
+def _compare_pair(old: m.Block, new: m.Block, ctx: _Context) -> m.Block:
+    if isinstance(new, m.Clause):
+        return dataclasses.replace(new, blocks=tuple(_compare_blocks(old.blocks, new.blocks, ctx)),
+                                   old_number=old.number)
+    if isinstance(new, m.ClauseList):
+        items = _compare_blocks(old.items, new.items, ctx)
+        return dataclasses.replace(new, items=tuple(items), old_start=old.start)
+    if isinstance(new, (m.Paragraph, m.Heading)):
+        if isinstance(new, m.Heading) and old.level != new.level:
+            return new
+        return dataclasses.replace(new, content=diff_inlines(old.content, new.content))
+    if isinstance(new, (m.BulletList, m.OrderedList)):
+        items = []
+        for index in range(max(len(old.items), len(new.items))):
+            if index >= len(new.items):
+                items.append(tuple(_mark(b, m.DELETED) for b in old.items[index]))
+            elif index >= len(old.items):
+                items.append(tuple(_mark(b, m.INSERTED) for b in new.items[index]))
+            else:
+                items.append(tuple(_compare_blocks(old.items[index], new.items[index], ctx)))
+        return dataclasses.replace(new, items=tuple(items))
+    return new
+
+
+# ---------------------------------------------------------------- the public engine
+
+@dataclass(frozen=True)
+class Redline:
+    """The merged document (new structure, old text kept in marks) and both sides' headers."""
+
+    document: m.Document
+    old: m.Document
+    new: m.Document
+    summary: dict = field(default_factory=dict)
+
+
+def _size(doc: m.Document) -> int:
+    return sum(len(tokens((node,))) for node in m.iter_inlines(doc.blocks)
+               if isinstance(node, m.Text))
+
+
+def compare(old: m.Document, new: m.Document) -> Redline:
+    """The redline from ``old`` to ``new``."""
+    for side, doc in (("old", old), ("new", new)):
+        words = _size(doc)
+        if words > MAX_WORDS * 2:  # tokens include spaces: about two per word
+            raise InvalidInput(Problem(doc.id, f"the {side} document has about {words // 2:,} words, "
+                                       f"over the comparison limit of {MAX_WORDS:,}"))
+    ctx = _Context({c.id: c for c in m.iter_clauses(old.blocks)},
+                   {c.id for c in m.iter_clauses(new.blocks)})
+    blocks = tuple(_compare_blocks(old.blocks, new.blocks, ctx))
+    merged = dataclasses.replace(new, title=diff_inlines(old.title, new.title), blocks=blocks)
+    headers = (dataclasses.replace(old, blocks=()), dataclasses.replace(new, blocks=()))
+    return Redline(merged, headers[0], headers[1], summarize(merged))
+
+
+def _resolve(doc: m.Document, keep_new: bool) -> m.Document:
+    drop = {m.DELETED, m.MOVED_AWAY} if keep_new else {m.INSERTED, m.MOVED}
+
+    def inlines(nodes):
+        out = []
+        for node in nodes:
+            if isinstance(node, m.Ins):
+                if keep_new:
+                    out.extend(inlines(node.content))
+            elif isinstance(node, m.Del):
+                if not keep_new:
+                    out.extend(inlines(node.content))
+            elif isinstance(node, (m.Emph, m.Strong, m.Link)):
+                out.append(dataclasses.replace(node, content=inlines(node.content)))
+            else:
+                out.append(node)
+        return tuple(out)
+
+    def block(node):
+        if isinstance(node, (m.Paragraph, m.Heading)):
+            return dataclasses.replace(node, content=normalize(inlines(node.content)), change=None)
+        if isinstance(node, (m.BulletList, m.OrderedList)):
+            items = tuple(blocks(item) for item in node.items)
+            return dataclasses.replace(node, items=tuple(i for i in items if i), change=None)
+        if isinstance(node, m.Clause):
+            return dataclasses.replace(node, blocks=blocks(node.blocks), change=None, old_number=None,
+                                       number=node.number if keep_new else node.old_number)
+        if isinstance(node, m.ClauseList):
+            start = node.start if keep_new or node.old_start is None else node.old_start
+            return dataclasses.replace(node, items=blocks(node.items), start=start, old_start=None)
+        return node
+
+    def blocks(nodes):
+        kept = tuple(block(n) for n in nodes if getattr(n, "change", None) not in drop)
+        return tuple(b for b in kept if not (isinstance(b, m.ClauseList) and not b.items))
+
+    side = dataclasses.replace(doc, title=normalize(inlines(doc.title)), blocks=blocks(doc.blocks))
+    side = number_clauses(side)
+    return resolve_references(side)[0]
+
+
+def accept(redline: Redline) -> m.Document:
+    """The new document: every change accepted."""
+    doc = _resolve(redline.document, keep_new=True)
+    return dataclasses.replace(doc, id=redline.new.id, variables=redline.new.variables,
+                               meta=redline.new.meta, origin=redline.new.origin)
+
+
+def reject(redline: Redline) -> m.Document:
+    """The old document: every change rejected."""
+    doc = _resolve(redline.document, keep_new=False)
+    return dataclasses.replace(doc, id=redline.old.id, variables=redline.old.variables,
+                               meta=redline.old.meta, origin=redline.old.origin)
+
+
+def normalize_document(doc: m.Document) -> m.Document:
+    """``doc``'s content in canonical form, provenance left out: what a reader can see,
+    and what accept/reject must reproduce exactly."""
+
+    def strip(node):
+        if isinstance(node, (m.Clause, m.ClauseList)):
+            inner = "blocks" if isinstance(node, m.Clause) else "items"
+            node = dataclasses.replace(node, **{inner: tuple(strip(b) for b in getattr(node, inner))})
+        elif isinstance(node, (m.BulletList, m.OrderedList)):
+            node = dataclasses.replace(node, items=tuple(tuple(strip(b) for b in i) for i in node.items))
+        return dataclasses.replace(node, origin=None)
+
+    doc = _resolve(doc, keep_new=True)
+    return dataclasses.replace(doc, blocks=tuple(strip(b) for b in doc.blocks), origin=None)
+
+
+# ---------------------------------------------------------------- summary
+
+def _words(nodes) -> int:
+    return sum(1 for t in tokens(nodes) if t.kind != "text" or t.value.strip() and re.match(r"\w", t.value))
+
+
+def _marked_words(nodes) -> tuple[int, int]:
+    inserted = deleted = 0
+    for node in nodes:
+        if isinstance(node, m.Ins):
+            inserted += _words(node.content)
+        elif isinstance(node, m.Del):
+            deleted += _words(node.content)
+        elif isinstance(node, (m.Emph, m.Strong, m.Link)):
+            i, d = _marked_words(node.content)
+            inserted, deleted = inserted + i, deleted + d
+    return inserted, deleted
+
+
+def _block_words(block) -> int:
+    return sum(_words((node,)) for node in m.iter_inlines((block,))
+               if not isinstance(node, m.CONTAINERS))
+
+
+def summarize(doc: m.Document) -> dict:
+    """Counts of words and clauses changed, and the list of changed clauses with numbers."""
+    counts = {"words_inserted": 0, "words_deleted": 0, "clauses_added": 0, "clauses_removed": 0,
+              "clauses_moved": 0, "clauses_modified": 0}
+    changed: list[dict] = []
+    i, d = _marked_words(doc.title)
+    counts["words_inserted"] += i
+    counts["words_deleted"] += d
+    title_changed = bool(i or d)
+
+    def own_marks(blocks) -> tuple[int, int]:
+        ins = dels = 0
+        for block in blocks:
+            if isinstance(block, m.ClauseList):
+                continue
+            change = getattr(block, "change", None)
+            if change == m.INSERTED:
+                ins += _block_words(block)
+            elif change == m.DELETED:
+                dels += _block_words(block)
+            elif isinstance(block, (m.Paragraph, m.Heading)):
+                a, b = _marked_words(block.content)
+                ins, dels = ins + a, dels + b
+            elif isinstance(block, (m.BulletList, m.OrderedList)):
+                for item in block.items:
+                    a, b = own_marks(item)
+                    ins, dels = ins + a, dels + b
+        return ins, dels
+
+    def walk(blocks):
+        for block in blocks:
+            if isinstance(block, m.ClauseList):
+                walk(block.items)
+            elif isinstance(block, m.Clause):
+                own = tuple(b for b in block.blocks if not isinstance(b, m.ClauseList))
+                entry = {"clause": block.id, "title": block.title, "number": block.number,
+                         "old_number": block.old_number}
+                if block.change == m.INSERTED:
+                    counts["clauses_added"] += 1
+                    counts["words_inserted"] += sum(_block_words(b) for b in own)
+                    changed.append({**entry, "change": "added", "old_number": None})
+                elif block.change == m.DELETED:
+                    counts["clauses_removed"] += 1
+                    counts["words_deleted"] += sum(_block_words(b) for b in own)
+                    changed.append({**entry, "change": "removed", "number": None})
+                elif block.change == m.MOVED_AWAY:
+                    pass
+                else:
+                    ins, dels = own_marks(own)
+                    counts["words_inserted"] += ins
+                    counts["words_deleted"] += dels
+                    if block.change == m.MOVED:
+                        counts["clauses_moved"] += 1
+                        changed.append({**entry, "change": "moved" + (" and modified" if ins or dels else "")})
+                    elif ins or dels:
+                        counts["clauses_modified"] += 1
+                        changed.append({**entry, "change": "modified"})
+                walk(tuple(b for b in block.blocks if isinstance(b, m.ClauseList)))
+            else:
+                change = getattr(block, "change", None)
+                if change == m.INSERTED:
+                    counts["words_inserted"] += _block_words(block)
+                elif change == m.DELETED:
+                    counts["words_deleted"] += _block_words(block)
+                elif isinstance(block, (m.Paragraph, m.Heading)):
+                    a, b = _marked_words(block.content)
+                    counts["words_inserted"] += a
+                    counts["words_deleted"] += b
+
+    walk(doc.blocks)
+    return {**counts, "title_changed": title_changed, "changed_clauses": changed,
+            "changes": sum(counts.values()) > 0 or title_changed}
