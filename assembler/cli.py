@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INVALID, AssemblerError, UsageError
 from .workspace import Workspace, write_output
+from .writers.options import RenderOptions
 from .writers import BINARY, WRITERS
 
 EPILOG = """Exit codes: 0 ok; 1 verify/check findings; 2 usage; 3 not found; 4 invalid input;
@@ -338,3 +339,56 @@ def verify(ctx, document, as_json):
                    + ("all ok" if report.ok else f"{failed} problem(s)"))
     if not report.ok:
         ctx.exit(EXIT_FINDINGS)
+
+
+REDLINE_OUTPUTS = (("pdf", "pdf"), ("docx", "docx"), ("html", "html"), ("md", "md"), ("json", "json"))
+
+
+@main.command()
+@click.argument("args", nargs=-1, metavar="DOC OLD NEW")
+@click.option("--files", is_flag=True, help="Compare two files the toolkit wrote (.json or .md).")
+@click.option("--pdf", type=click.Path(dir_okay=False), help="Write the redline as PDF.")
+@click.option("--docx", type=click.Path(dir_okay=False), help="Write it as DOCX with tracked changes.")
+@click.option("--html", type=click.Path(dir_okay=False), help="Write it as an HTML page.")
+@click.option("--md", type=click.Path(dir_okay=False), help="Write it as Markdown with CriticMarkup.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the change list as JSON.")
+@click.option("--color/--no-color", default=None, help="Colour the terminal diff (default: on a terminal).")
+@click.pass_context
+def redline(ctx, args, files, pdf, docx, html, md, json_out, color):
+    """Show what changed between two versions: DOC OLD NEW.
+
+    OLD and NEW are version labels (v1, v3, latest, DOC/v2) or 'working' (the current
+    sources, not yet recorded). Without output options, prints a word diff. With --files,
+    compares two .json models or .md files: assembler redline --files a.json b.json.
+    """
+    targets = {fmt: path for (fmt, _), path in zip(REDLINE_OUTPUTS, (pdf, docx, html, md, json_out)) if path}
+    for path in targets.values():
+        folder = Path(path).parent
+        if not folder.is_dir():
+            raise UsageError(f"{path}: the folder {folder} does not exist; create it first")
+    for value in args:
+        if value.startswith("-"):
+            raise UsageError(f"'{value}' is not a version label; write v1, v2, … or working")
+    if files:
+        if len(args) != 2:
+            raise UsageError("--files takes two files: assembler redline --files OLD NEW")
+        workspace = None
+        result, info = Workspace.redline_files(Path(args[0]), Path(args[1]))
+        renderer = Workspace(Path("."))
+    else:
+        if len(args) != 3:
+            raise UsageError("write: assembler redline DOC OLD NEW (for example: resolution v1 v2)")
+        workspace = _workspace(ctx)
+        result, info = workspace.redline(*args)
+        renderer = workspace
+    rendered = {fmt: renderer.render_redline(result, info, fmt) for fmt in targets}
+    for fmt, path in targets.items():
+        write_output(Path(path), rendered[fmt])
+        click.echo(f"wrote {path}", err=True)
+    if not targets:
+        use_color = sys.stdout.isatty() if color is None else color
+        from .writers import terminal_writer
+        options = RenderOptions(redline=info)
+        sys.stdout.buffer.write(terminal_writer.write(result.document, options, color=use_color))
+    elif not info.summary.get("changes"):
+        click.echo("no changes: the two versions read the same", err=True)

@@ -239,3 +239,34 @@ def parse_inline(source: str, rel: str, line: int) -> tuple[tuple[m.Inline, ...]
     tokens = _MD.parseInline(source)
     children = tokens[0].children if tokens else []
     return reader.inlines(children or [], 0), reader.problems
+
+
+def markdown_document(source: str, doc_id: str) -> m.Document:
+    """A canonical Markdown file the toolkit wrote, read back for comparison.
+
+    Such a file has no clause identities: the level-1 heading is the title, other headings
+    stay headings, and every paragraph and numbered item becomes a paragraph (the item's
+    number left out, so renumbering is no change).
+    """
+    lines = source.split("\n")
+    title: tuple[m.Inline, ...] = ()
+    blocks: list[m.Block] = []
+    for entry in outline(source):
+        chunk = "\n".join(lines[entry.start: entry.end])
+        if entry.kind == "heading":
+            content, _ = parse_inline(entry.text, doc_id, entry.start + 1)
+            if entry.level == 1 and not title:
+                title = content
+            else:
+                blocks.append(m.Heading(entry.level, content))
+            continue
+        if entry.kind == "item":
+            chunk = re.sub(r"^\s*\d+[.)]\s*", "", chunk, count=1)
+        parsed, _ = parse_blocks(_dedent(chunk), doc_id)
+        blocks.extend(parsed)
+    origin = m.Origin("file", doc_id, doc_id, "")
+    return m.Document(doc_id, title, tuple(blocks), origin)
+
+
+def _dedent(text: str) -> str:
+    return "\n".join(line.strip() for line in text.split("\n"))

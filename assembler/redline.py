@@ -440,3 +440,57 @@ def summarize(doc: m.Document) -> dict:
     walk(doc.blocks)
     return {**counts, "title_changed": title_changed, "changed_clauses": changed,
             "changes": sum(counts.values()) > 0 or title_changed}
+
+
+# ---------------------------------------------------------------- the change list for scripts
+
+def change_list(result: Redline) -> list[dict]:
+    """Every change region: where (clause id and numbers, or the title), what kind, and the
+    old and new text of the region."""
+    out: list[dict] = []
+
+    def regions(nodes, where: dict) -> None:
+        for node in nodes:
+            if isinstance(node, m.Ins):
+                out.append({**where, "kind": "insert", "text": m.plain_text(node.content)})
+            elif isinstance(node, m.Del):
+                out.append({**where, "kind": "delete", "text": m.plain_text(node.content)})
+            elif isinstance(node, (m.Emph, m.Strong, m.Link)):
+                regions(node.content, where)
+
+    regions(result.document.title, {"clause": None, "number": None, "old_number": None,
+                                    "part": "title"})
+
+    def walk(blocks, clause=None):
+        for block in blocks:
+            if isinstance(block, m.ClauseList):
+                walk(block.items, clause)
+            elif isinstance(block, m.Clause):
+                where = {"clause": block.id, "number": block.number, "old_number": block.old_number,
+                         "part": "clause"}
+                if block.change in (m.INSERTED, m.DELETED):
+                    text = " ".join(m.plain_text(b.content) for b in block.blocks
+                                    if isinstance(b, (m.Paragraph, m.Heading)))
+                    out.append({**where, "kind": "clause " + ("added" if block.change == m.INSERTED
+                                                             else "removed"), "text": text})
+                    walk([b for b in block.blocks if isinstance(b, m.ClauseList)], block)
+                    continue
+                if block.change == m.MOVED:
+                    out.append({**where, "kind": "clause moved", "text": ""})
+                if block.change != m.MOVED_AWAY:
+                    walk(block.blocks, block)
+            elif isinstance(block, (m.Paragraph, m.Heading)):
+                where = ({"clause": clause.id, "number": clause.number, "old_number": clause.old_number,
+                          "part": "clause"} if clause else
+                         {"clause": None, "number": None, "old_number": None, "part": "text"})
+                if block.change in (m.INSERTED, m.DELETED):
+                    out.append({**where, "kind": "insert" if block.change == m.INSERTED else "delete",
+                                "text": m.plain_text(block.content)})
+                else:
+                    regions(block.content, where)
+            elif isinstance(block, (m.BulletList, m.OrderedList)):
+                for item in block.items:
+                    walk(item, clause)
+
+    walk(result.document.blocks)
+    return out

@@ -10,10 +10,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model as m
-from . import history, store, versions, writers
-from . import verify as verify_mod
+import json
+
+from . import codec, history, store, versions, writers
 from . import manifest as mf
+from . import model as m
+from . import redline as redline_mod
+from . import verify as verify_mod
 from .assemble import assemble, effective_variables, is_clause_path, unknown_clause
 from .clauses import ClauseLibrary, parse_clause
 from .errors import (InvalidInput, NotFoundError, Problem, ProblemList, UsageError,
@@ -21,11 +24,12 @@ from .errors import (InvalidInput, NotFoundError, Problem, ProblemList, UsageErr
 from .files import atomic_write, decode_source, git_blob_id
 from .importer import ImportPlan, plan_import
 from .manifest import Source
+from .markup import markdown_document
 from .store import GitStore
-from .versions import Recorded
-from .writers.options import RenderOptions, sources_digest
 from .templates import ClauseItem, IncludeItem, NumberedItem, TemplateSet, parse_template
 from .transforms import run_pipeline
+from .versions import Recorded
+from .writers.options import RedlineInfo, RenderOptions, Side, sources_digest
 
 FOLDERS = ("clauses", "templates", "versions")
 REFERENCE_DOCX = "templates/reference.docx"
@@ -304,6 +308,50 @@ class Workspace:
         with self.store() as store:
             return verify_mod.verify(store, document, rebuild, progress)
 
+    # -------------------------------------------------------- redlines
+
+    def redline_side(self, store: GitStore | None, versions_seen, document: str, label: str):
+        """(document, Side) for a label: v3, 3, latest, DOC/v3, or working (current sources)."""
+        if label == "working":
+            built = self.assemble_sources(document)
+            return built.document, Side("working copy")
+        if label.startswith(f"{document}/"):
+            label = label[len(document) + 1:]
+        version = history.find_version(versions_seen, document, label)
+        raw = store.read_file(version.commit, history.output_path(document, f"{document}.json"))
+        if raw is None:
+            raise NotFoundError(f"{document} v{version.number} has no JSON model in commit "
+                                f"{version.commit[:12]}")
+        return _document_from_json(raw, f"{document}@v{version.number}"), Side(
+            f"v{version.number}", version.time, version.author)
+
+    def redline(self, document: str, old: str, new: str):
+        """Compare two versions of ``document`` (labels as in :meth:`redline_side`)."""
+        with self.store() as store:
+            seen = history.read_versions(store)
+            old_doc, old_side = self.redline_side(store, seen, document, old)
+            new_doc, new_side = self.redline_side(store, seen, document, new)
+        result = redline_mod.compare(old_doc, new_doc)
+        return result, RedlineInfo(old_side, new_side, result.summary)
+
+    @staticmethod
+    def redline_files(old: Path, new: Path):
+        """Compare two files the toolkit wrote (.json models or canonical .md)."""
+        docs = [_document_from_file(Path(p)) for p in (old, new)]
+        result = redline_mod.compare(*docs)
+        return result, RedlineInfo(Side(Path(old).name), Side(Path(new).name), result.summary)
+
+    def render_redline(self, result, info: RedlineInfo, fmt: str) -> bytes:
+        """A redline in one format: md, html, pdf, docx, terminal, or json (the change list)."""
+        if fmt == "json":
+            data = {"document": result.document.id, "old": info.old.label, "new": info.new.label,
+                    "summary": info.summary, "changes": redline_mod.change_list(result)}
+            return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        epoch = info.new.epoch if info.new.epoch is not None else versions.commit_epoch(default=0)
+        options = RenderOptions(epoch=epoch, author=info.new.author, redline=info,
+                                paper=dict(result.document.meta).get("paper", "A4"))
+        return self.render(result.document, fmt, options)
+
     # -------------------------------------------------------- checking
 
     def check(self) -> list[Problem]:
@@ -392,6 +440,28 @@ class Workspace:
                 path.unlink(missing_ok=True)
             raise
         return ImportResult(plan.template_id, list(plan.files), plan.clause_ids)
+
+
+def _document_from_json(raw: bytes, name: str) -> m.Document:
+    try:
+        return codec.document_from_data(json.loads(raw.decode("utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(Problem(name, f"not a document model the toolkit wrote ({exc})")) from None
+
+
+def _document_from_file(path: Path) -> m.Document:
+    """A document from a .json model or a canonical .md file the toolkit wrote."""
+    if not path.is_file():
+        raise NotFoundError(f"{path}: no such file")
+    data = path.read_bytes()
+    if path.suffix == ".json":
+        return _document_from_json(data, str(path))
+    if path.suffix == ".md":
+        text, problems = decode_source(data, str(path))
+        if problems:
+            raise InvalidInput(problems)
+        return markdown_document(text, path.stem)
+    raise UsageError(f"{path}: --files compares .json models or .md files the toolkit wrote")
 
 
 def _missing_clauses(template, library: ClauseLibrary) -> list[Problem]:

@@ -1,32 +1,37 @@
-"""Writers: one module per format, each with ``write(doc, options) -> bytes``, found by name."""
+"""Writers: one module per format, each with ``write(doc, options) -> bytes``, found by name.
+
+Modules are imported on first use, so commands that render nothing (log, show, check) do
+not pay for loading python-docx or reportlab.
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import Callable
 
 from .. import model as m
-from . import docx_writer, html_writer, json_writer, markdown_writer, pdf_writer
 from .options import RenderOptions
 
 Writer = Callable[[m.Document, "RenderOptions | None"], bytes]
 
-WRITERS: dict[str, Writer] = {
-    "md": markdown_writer.write,
-    "json": json_writer.write,
-    "html": html_writer.write,
-    "docx": docx_writer.write,
-    "pdf": pdf_writer.write,
+MODULES = {
+    "md": "markdown_writer",
+    "json": "json_writer",
+    "html": "html_writer",
+    "docx": "docx_writer",
+    "pdf": "pdf_writer",
+    "terminal": "terminal_writer",
 }
-
-EXTENSIONS = {name: "." + name for name in WRITERS}
+WRITERS = ("md", "json", "html", "docx", "pdf")   # the output formats, in the order listed
+EXTENSIONS = {name: "." + name for name in MODULES}
 BINARY = {"docx", "pdf"}
 
 
 def writer_for(name: str) -> Writer:
     """The writer registered as ``name`` (KeyError if none is)."""
-    return WRITERS[name]
+    return importlib.import_module(f"{__name__}.{MODULES[name]}").write
 
 
 def default_reference_docx(epoch: int = 0) -> bytes:
     """The reference document new workspaces get as ``templates/reference.docx``."""
-    return docx_writer.default_reference(epoch)
+    return importlib.import_module(f"{__name__}.docx_writer").default_reference(epoch)

@@ -12,6 +12,7 @@ from html import escape
 from .. import TOOL_NAME, __version__
 from .. import model as m
 from .options import RenderOptions, language
+from .redline_text import LEGEND, clause_note, heading, summary_lines
 
 STYLE = """
 :root { --ink: #1a1a1a; --muted: #5f6368; --rule: #d5d8dc; --link: #1f4e79; }
@@ -46,6 +47,17 @@ footer { border-top: 1px solid var(--rule); margin-top: 2.5rem; padding-top: .6r
 """
 
 
+REDLINE_STYLE = """
+ins { color: #0b6b2e; text-decoration: underline; text-decoration-thickness: 1.5px; background: #e8f5ec; }
+del { color: #a3162b; text-decoration: line-through; background: #fbeaec; }
+.changed { border-left: 3px solid #c77c02; padding-left: .5rem; margin-left: -.8rem; }
+.note { font-family: "DejaVu Sans", Calibri, Arial, sans-serif; font-size: .8rem; color: #c77c02; }
+section.summary { border: 1px solid var(--rule); padding: .4rem 1rem; margin-bottom: 1.5rem; }
+section.summary h2 { font-size: 1rem; margin-top: .6rem; }
+.legend { font-size: .85rem; color: var(--muted); }
+"""
+
+
 def inlines(nodes: tuple[m.Inline, ...]) -> str:
     out: list[str] = []
     for node in nodes:
@@ -69,31 +81,53 @@ def inlines(nodes: tuple[m.Inline, ...]) -> str:
             out.append(f'<a href="#clause-{escape(node.target)}">{label}</a>')
         elif isinstance(node, m.Var):
             out.append(escape("{{ %s }}" % node.name, quote=False))
+        elif isinstance(node, m.Ins):
+            out.append(f"<ins>{inlines(node.content)}</ins>")
+        elif isinstance(node, m.Del):
+            out.append(f"<del>{inlines(node.content)}</del>")
     return "".join(out)
 
 
-def blocks(nodes, out: list[str]) -> None:
+def _whole(change, html: str) -> str:
+    if change == m.INSERTED:
+        return f"<ins>{html}</ins>"
+    if change in (m.DELETED, m.MOVED_AWAY):
+        return f"<del>{html}</del>"
+    return html
+
+
+def _changed_attr(change) -> str:
+    return f' class="changed {change}"' if change else ""
+
+
+def blocks(nodes, out: list[str], inherited=None) -> None:
     for node in nodes:
-        block(node, out)
+        block(node, out, inherited)
 
 
-def block(node: m.Block, out: list[str]) -> None:
+def block(node: m.Block, out: list[str], inherited=None) -> None:
+    change = getattr(node, "change", None) or inherited
     if isinstance(node, m.Paragraph):
-        out.append(f"<p>{inlines(node.content)}</p>")
+        out.append(f"<p{_changed_attr(change)}>{_whole(change, inlines(node.content))}</p>")
     elif isinstance(node, m.Heading):
         level = min(max(node.level, 2), 6)
-        out.append(f"<h{level}>{inlines(node.content)}</h{level}>")
+        out.append(f"<h{level}{_changed_attr(change)}>{_whole(change, inlines(node.content))}</h{level}>")
     elif isinstance(node, m.Clause):
         out.append(f'<section class="clause" id="clause-{escape(node.id)}">')
-        blocks(node.blocks, out)
+        blocks(node.blocks, out, _whole_change(node))
         out.append("</section>")
     elif isinstance(node, m.ClauseList):
         out.append(f'<ol class="clauses" start="{node.start}">')
         for clause in node.items:
-            number = escape(clause.number or "")
-            out.append(f'<li id="clause-{escape(clause.id)}"><span class="num">'
-                       f'{number}.</span><div class="clause-body">')
-            blocks(clause.blocks, out)
+            if clause.change == m.MOVED_AWAY:
+                continue
+            number = escape(clause.number or clause.old_number or "")
+            note = clause_note(clause)
+            note_html = f'<span class="note">{escape(note)}</span> ' if note else ""
+            anchor = "" if clause.change == m.DELETED else f' id="clause-{escape(clause.id)}"'
+            out.append(f'<li{anchor}{_changed_attr(clause.change)}><span class="num">'
+                       f'{number}.</span><div class="clause-body">{note_html}')
+            blocks(clause.blocks, out, _whole_change(clause))
             out.append("</div></li>")
         out.append("</ol>")
     elif isinstance(node, m.BulletList):
@@ -102,10 +136,25 @@ def block(node: m.Block, out: list[str]) -> None:
         out.append(f'<ol start="{node.start}">' + "".join(_item(item) for item in node.items) + "</ol>")
 
 
+def _whole_change(clause: m.Clause):
+    return clause.change if clause.change in (m.INSERTED, m.DELETED) else None
+
+
 def _item(item) -> str:
     inner: list[str] = []
     blocks(item, inner)
     return "<li>" + "".join(inner) + "</li>"
+
+
+def _redline_summary(doc: m.Document, options: RenderOptions) -> list[str]:
+    info = options.redline
+    lines = summary_lines(info)
+    out = ['<section class="summary" aria-label="Summary of changes">',
+           f"<h2>{escape(heading(doc.id, info))}</h2>", "<ul>"]
+    out.extend(f"<li>{escape(line)}</li>" for line in lines)
+    out += ["</ul>", f'<p class="legend">{escape(LEGEND)} Example: <ins>inserted</ins>, '
+            "<del>deleted</del>.</p>", "</section>"]
+    return out
 
 
 def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
@@ -115,6 +164,8 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
     meta = (f"{doc.id} · version {options.version} · {options.status_label} · {options.date_label}"
             if options.version else f"{doc.id} · preview, not a recorded version")
     body: list[str] = []
+    if options.redline is not None:
+        body.extend(_redline_summary(doc, options))
     blocks(doc.blocks, body)
     keywords = ", ".join(k for k in (doc.id, f"v{options.version}" if options.version else "preview",
                                      options.status_label) if k)
@@ -128,7 +179,7 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
         f'<meta name="generator" content="{TOOL_NAME} {__version__}">',
         f'<meta name="keywords" content="{escape(keywords)}">',
         f'<meta name="author" content="{escape(options.author)}">' if options.author else "",
-        f"<style>{STYLE}</style>",
+        f"<style>{STYLE}{REDLINE_STYLE if options.redline else ''}</style>",
         "</head>",
         "<body>",
         '<header class="document">',

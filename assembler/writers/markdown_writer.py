@@ -6,6 +6,7 @@ words: clause text can hold ``*``, ``[``, ``<`` or ``{{`` and stay text.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from .. import model as m
@@ -54,6 +55,10 @@ def inlines(nodes: tuple[m.Inline, ...]) -> str:
             out.append(escape_text("{{ %s }}" % node.name))
         elif isinstance(node, m.Ref):
             out.append(escape_text(node.label or node.target))
+        elif isinstance(node, m.Ins):
+            out.append("{++" + inlines(node.content) + "++}")
+        elif isinstance(node, m.Del):
+            out.append("{--" + inlines(node.content) + "--}")
     text = "".join(out)
     return "\n".join(_escape_line_start(line) for line in text.split("\n"))
 
@@ -84,23 +89,56 @@ def _items(marker_lines: list[tuple[str, list[list[str]]]], loose: bool = False)
     return out
 
 
+def _critic(change: str | None, text: str) -> str:
+    """A whole block inserted or deleted, in CriticMarkup."""
+    if change == m.INSERTED:
+        return "{++" + text + "++}"
+    if change in (m.DELETED, m.MOVED_AWAY):
+        return "{--" + text + "--}"
+    return text
+
+
 def block_lines(node: m.Block) -> list[list[str]]:
     """A block as a list of chunks (each a list of lines) to be separated by blank lines."""
+    change = getattr(node, "change", None)
     if isinstance(node, m.Paragraph):
-        return [inlines(node.content).split("\n")]
+        return [_critic(change, inlines(node.content)).split("\n")]
     if isinstance(node, m.Heading):
-        return [["#" * node.level + " " + inlines(node.content)]]
+        return [["#" * node.level + " " + _critic(change, inlines(node.content))]]
     if isinstance(node, m.BulletList):
         return [_items([("- ", _flatten(item)) for item in node.items])]
     if isinstance(node, m.OrderedList):
         return [_items([(f"{node.start + i}. ", _flatten(item)) for i, item in enumerate(node.items)])]
     if isinstance(node, m.Clause):
-        return _flatten(node.blocks)
+        return _flatten(_marked(node))
     if isinstance(node, m.ClauseList):
         nested = any("." in (clause.number or "") for clause in node.items)
-        return [_items([(f"{clause.number}. " if clause.number else "- ", _flatten(clause.blocks))
-                        for clause in node.items], loose=nested)]
+        visible = [c for c in node.items if c.change != m.MOVED_AWAY]
+        return [_items([(_marker(clause), _clause_chunks(clause)) for clause in visible],
+                       loose=nested)]
     raise TypeError(node)
+
+
+def _marker(clause: m.Clause) -> str:
+    number = clause.number or clause.old_number
+    return f"{number}. " if number else "- "
+
+
+def _marked(clause: m.Clause) -> tuple[m.Block, ...]:
+    """A clause's blocks with a whole-clause change pushed down onto its paragraphs."""
+    if clause.change in (m.INSERTED, m.DELETED, m.MOVED_AWAY):
+        return tuple(b if isinstance(b, m.ClauseList) or getattr(b, "change", None)
+                     else dataclasses.replace(b, change=clause.change) for b in clause.blocks)
+    return clause.blocks
+
+
+def _clause_chunks(clause: m.Clause) -> list[list[str]]:
+    chunks = _flatten(_marked(clause))
+    from .redline_text import clause_note
+    note = clause_note(clause)
+    if note and chunks:
+        chunks[0] = ["{>>" + note + "<<} " + chunks[0][0]] + chunks[0][1:]
+    return chunks
 
 
 def _flatten(blocks: tuple[m.Block, ...]) -> list[list[str]]:
@@ -111,7 +149,13 @@ def _flatten(blocks: tuple[m.Block, ...]) -> list[list[str]]:
 
 
 def write(doc: m.Document, options=None) -> bytes:
-    """The document as canonical Markdown, UTF-8, ending in one newline."""
+    """The document as canonical Markdown, UTF-8, ending in one newline (a redline: with
+    CriticMarkup marks and a summary comment first)."""
     chunks = [["# " + inlines(doc.title)]] + _flatten(doc.blocks)
+    info = getattr(options, "redline", None)
+    if info is not None:
+        from .redline_text import heading, summary_lines
+        note = [f"{{>>{heading(doc.id, info)}<<}}", ""] + [f"- {line}" for line in summary_lines(info)]
+        chunks.insert(1, note)
     text = "\n\n".join("\n".join(chunk) for chunk in chunks)
     return (text.rstrip("\n") + "\n").encode("utf-8")

@@ -15,6 +15,31 @@ PAPERS = ("A4", "Letter")
 
 
 @dataclass(frozen=True)
+class Side:
+    """One side of a redline, for headers: "v1 · 28 November 2026 · Ana Editor"."""
+
+    label: str
+    epoch: int | None = None
+    author: str = ""
+
+    @property
+    def date_label(self) -> str:
+        if self.epoch is None:
+            return "not recorded"
+        moment = datetime.fromtimestamp(self.epoch, timezone.utc)
+        return f"{moment.day} {moment.strftime('%B %Y')}"
+
+
+@dataclass(frozen=True)
+class RedlineInfo:
+    """What a redline's writers print besides the marked document: both sides and a summary."""
+
+    old: Side
+    new: Side
+    summary: dict
+
+
+@dataclass(frozen=True)
 class RenderOptions:
     """Everything a writer may print besides the document itself.
 
@@ -31,6 +56,7 @@ class RenderOptions:
     paper: str = "A4"
     watermark: bool = False
     reference_docx: bytes | None = None
+    redline: RedlineInfo | None = None
 
     @property
     def status_label(self) -> str:
@@ -44,6 +70,8 @@ class RenderOptions:
 
     def provenance(self, doc: m.Document) -> str:
         """One line saying which version this is and what it was made from."""
+        if self.redline is not None:
+            return f"{doc.id} · redline {self.redline.old.label} → {self.redline.new.label}"
         if self.version is None:
             return f"{doc.id} · Preview, not a recorded version"
         parts = [f"{doc.id} v{self.version}", self.status_label]

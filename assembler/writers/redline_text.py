@@ -1,0 +1,53 @@
+"""Words every redline writer uses: the summary, the legend and the note on a changed clause."""
+
+from __future__ import annotations
+
+from .. import model as m
+from .options import RedlineInfo
+
+LEGEND = ("Inserted text is underlined (green); deleted text is struck through (red); "
+          "a bar in the margin marks every changed line.")
+
+
+def heading(doc_id: str, info: RedlineInfo) -> str:
+    return (f"Changes to {doc_id} from {info.old.label} ({info.old.date_label}) "
+            f"to {info.new.label} ({info.new.date_label})")
+
+
+def summary_lines(info: RedlineInfo) -> list[str]:
+    """The summary as short lines: counts first, then one line per changed clause."""
+    s = info.summary
+    if not s.get("changes"):
+        return ["No changes: the two versions read the same."]
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    lines = [f"{plural(s['words_inserted'], 'word')} inserted, {plural(s['words_deleted'], 'word')} deleted",
+             f"clauses: {s['clauses_added']} added, {s['clauses_removed']} removed, "
+             f"{s['clauses_moved']} moved, {s['clauses_modified']} modified"]
+    if s.get("title_changed"):
+        lines.append("the title changed")
+    for entry in s["changed_clauses"]:
+        lines.append(f"{clause_label(entry)}: {entry['change']}")
+    return lines
+
+
+def clause_label(entry: dict) -> str:
+    number = entry.get("number") or entry.get("old_number")
+    title = f" {entry['title']}" if entry.get("title") and entry["title"] != entry["clause"] else ""
+    where = f"{number}." if number else "(unnumbered)"
+    return f"{where}{title} [{entry['clause']}]"
+
+
+def clause_note(clause: m.Clause) -> str | None:
+    """'moved from 7', 'added', 'removed (was 5)', or None for an unmarked clause."""
+    if clause.change == m.MOVED:
+        return f"moved from {clause.old_number}" if clause.old_number else "moved"
+    if clause.change == m.INSERTED:
+        return "added"
+    if clause.change == m.DELETED:
+        return f"removed (was {clause.old_number})" if clause.old_number else "removed"
+    if clause.change == m.MOVED_AWAY:
+        return None
+    return None
