@@ -421,7 +421,8 @@ def summarize(doc: m.Document) -> dict:
                     counts["words_deleted"] += dels
                     if block.change == m.MOVED:
                         counts["clauses_moved"] += 1
-                        changed.append({**entry, "change": "moved" + (" and modified" if ins or dels else "")})
+                        changed.append({**entry, "change": f"moved from {block.old_number}"
+                                        + (" and modified" if ins or dels else "")})
                     elif ins or dels:
                         counts["clauses_modified"] += 1
                         changed.append({**entry, "change": "modified"})

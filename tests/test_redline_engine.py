@@ -77,7 +77,7 @@ def test_a_moved_clause_is_shown_once_with_its_old_number():
     assert [(c.id, c.number, c.old_number) for c in moved] == [("b", "4", "2")]
     assert [c.id for c in items if c.change == "moved-away"] == ["b"]
     assert result.summary["clauses_moved"] == 1
-    assert result.summary["changed_clauses"][0]["change"] == "moved and modified"
+    assert result.summary["changed_clauses"][0]["change"] == "moved from 2 and modified"
 
 
 def test_a_removed_clause_is_one_deletion():

@@ -26,8 +26,8 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate,
-                                Paragraph, Spacer)
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageBreak,
+                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
 from .. import TOOL_NAME, __version__
 from .. import model as m
@@ -38,6 +38,7 @@ SERIF, SANS, MONO = "PolicySerif", "PolicySans", "PolicyMono"
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#5f6368")
 RULE = colors.HexColor("#c9ccd1")
+INSERT_HEX, DELETE_HEX, BAR_HEX = "#0b6b2e", "#a3162b", "#c77c02"
 _registered = False
 
 
@@ -105,7 +106,29 @@ def inline_markup(nodes: tuple[m.Inline, ...]) -> str:
             out.append(escape(node.label or node.target))
         elif isinstance(node, m.Var):
             out.append(escape("{{ %s }}" % node.name))
+        elif isinstance(node, m.Ins):
+            if out and out[-1].startswith("<strike>"):
+                out.append(" ")  # "old new", not "oldnew": a replacement reads as two words
+            out.append(_inserted(inline_markup(node.content)))
+        elif isinstance(node, m.Del):
+            out.append(_deleted(inline_markup(node.content)))
     return "".join(out)
+
+
+def _inserted(markup: str) -> str:
+    return f'<u><font color="{INSERT_HEX}">{markup}</font></u>' if markup else ""
+
+
+def _deleted(markup: str) -> str:
+    return f'<strike><font color="{DELETE_HEX}">{markup}</font></strike>' if markup else ""
+
+
+def _whole(change, markup: str) -> str:
+    if change == m.INSERTED:
+        return _inserted(markup)
+    if change in (m.DELETED, m.MOVED_AWAY):
+        return _deleted(markup)
+    return markup
 
 
 def _bind_dashes(text: str) -> str:
@@ -116,6 +139,48 @@ def _bind_dashes(text: str) -> str:
     """
     text = re.sub(r" - ", "\u00a0-\u00a0", text)
     return re.sub(r" ([–—]) ", "\u00a0\\1 ", text)
+
+
+class _Marked(Paragraph):
+    """A paragraph that draws a change bar in the margin beside each line holding a change
+    (every line when the whole block changed)."""
+
+    def __init__(self, text, style, bulletText=None, whole: bool = False, margin: float = 0):
+        super().__init__(text, style, bulletText=bulletText)
+        self._whole, self._margin = whole, margin
+
+    def split(self, avail_width, avail_height):
+        parts = super().split(avail_width, avail_height)
+        return [_Marked.adopt(part, self._whole, self._margin) for part in parts]
+
+    @staticmethod
+    def adopt(part, whole: bool, margin: float):
+        if isinstance(part, Paragraph) and not isinstance(part, _Marked):
+            part.__class__ = _Marked
+            part._whole, part._margin = whole, margin
+        return part
+
+    def draw(self):
+        super().draw()
+        lines = getattr(self.blPara, "lines", [])
+        leading = self.style.leading
+        canv = self.canv
+        canv.saveState()
+        canv.setStrokeColor(colors.HexColor(BAR_HEX))
+        canv.setLineWidth(2)
+        x = -self._margin - 9
+        for index, line in enumerate(lines):
+            if self._whole or _line_changed(line):
+                top = self.height - index * leading
+                canv.line(x, top - leading + 2, x, top + 1)
+        canv.restoreState()
+
+
+def _line_changed(line) -> bool:
+    for frag in getattr(line, "words", []) or []:
+        if getattr(frag, "us_lines", None) or getattr(frag, "underline", False) or getattr(frag, "strike", False):
+            return True
+    return False
 
 
 class _Anchor(Flowable):
@@ -134,8 +199,9 @@ class _Anchor(Flowable):
 # ---------------------------------------------------------------- blocks -> flowables
 
 class _Builder:
-    def __init__(self, styles: dict[str, ParagraphStyle]):
+    def __init__(self, styles: dict[str, ParagraphStyle], redline: bool = False):
         self.styles = styles
+        self.redline = redline
         self.flow: list = []
         self.anchors = 0
         self.heading_seen = False
@@ -145,8 +211,13 @@ class _Builder:
         return _Anchor(f"a{self.anchors}", text[:120], level)
 
     def paragraph(self, markup: str, indent: float = 0, bullet: str | None = None,
-                  bullet_indent: float = 0) -> Paragraph:
+                  bullet_indent: float = 0, change=None, marked: bool = False,
+                  prefix: str = "") -> Paragraph:
         style = self.styles["body"]
+        markup = prefix + _whole(change, markup)
+        if change in (m.INSERTED, m.DELETED):
+            style = ParagraphStyle(f"body-{change}", parent=style,
+                                   bulletColor=colors.HexColor(INSERT_HEX if change == m.INSERTED else DELETE_HEX))
         if indent or bullet:
             # The number ends just before the text (a hanging, right-aligned number), so text
             # extractors read "4. The…" as one line. Placed from the start: reportlab's
@@ -155,53 +226,73 @@ class _Builder:
             style = ParagraphStyle(f"body{indent}-{gap:.1f}", parent=style, leftIndent=indent,
                                    bulletIndent=max(indent - gap, bullet_indent),
                                    bulletFontName=SERIF, bulletFontSize=style.fontSize)
-        return Paragraph(markup, style, bulletText=escape(bullet) if bullet else None)
+        bullet_markup = escape(bullet) if bullet else None  # bullets take no markup: colour via style
+        if self.redline and (change or marked or "<u>" in markup or "<strike>" in markup):
+            return _Marked(markup, style, bullet_markup, whole=bool(change) or marked, margin=indent)
+        return Paragraph(markup, style, bulletText=bullet_markup)
 
-    def blocks(self, blocks, indent: float = 0) -> None:
+    def blocks(self, blocks, indent: float = 0, inherited=None) -> None:
         for block in blocks:
-            self.block(block, indent)
+            self.block(block, indent, inherited)
 
-    def block(self, block, indent: float) -> None:
+    def block(self, block, indent: float, inherited=None) -> None:
+        change = getattr(block, "change", None) or inherited
         if isinstance(block, m.Paragraph):
-            self.flow.append(self.paragraph(inline_markup(block.content), indent))
+            self.flow.append(self.paragraph(inline_markup(block.content), indent, change=change))
         elif isinstance(block, m.Heading):
             text = m.plain_text(block.content)
             style = self.styles["heading" if block.level <= 2 else "subheading"]
-            self.flow.append(KeepTogether([self.anchor(text, 1), Paragraph(inline_markup(block.content), style)]))
+            heading = Paragraph(_whole(change, inline_markup(block.content)), style)
+            self.flow.append(KeepTogether([self.anchor(text, 1), heading]))
             self.heading_seen = True
         elif isinstance(block, m.Clause):
-            self.blocks(block.blocks, indent)
+            if block.change != m.MOVED_AWAY:
+                self.blocks(block.blocks, indent, _whole_change(block))
         elif isinstance(block, m.ClauseList):
             for clause in block.items:
-                self.clause(clause, indent)
+                if clause.change != m.MOVED_AWAY:
+                    self.clause(clause, indent)
         elif isinstance(block, (m.BulletList, m.OrderedList)):
             for offset, item in enumerate(block.items):
                 marker = "•" if isinstance(block, m.BulletList) else f"{block.start + offset}."
                 self.item(item, marker, indent, 14)
 
     def clause(self, clause: m.Clause, indent: float) -> None:
-        number = f"{clause.number}." if clause.number else ""
+        number = f"{clause.number}." if clause.number else ""  # a removed clause: its note says where it was
         width = 24 if number.count(".") <= 1 else 30
         if indent == 0 and clause.number:
             label = f"{clause.number}. {clause.title}" if clause.title else number
             self.flow.append(self.anchor(label, 2 if self.heading_seen else 1))
-        self.item(clause.blocks, number, indent, width)
+        from .redline_text import clause_note
+        note = clause_note(clause) if self.redline else None
+        prefix = (f'<font name="{SANS}" size="7.5" color="{BAR_HEX}">[{escape(note)}]</font> '
+                  if note else "")
+        self.item(clause.blocks, number, indent, width, _whole_change(clause), prefix,
+                  clause.change == m.MOVED)
 
-    def item(self, blocks, marker: str, indent: float, width: float) -> None:
+    def item(self, blocks, marker: str, indent: float, width: float, change=None,
+             prefix: str = "", marked: bool = False) -> None:
         first = True
         for block in blocks:
             if isinstance(block, m.Paragraph) and first:
+                own = getattr(block, "change", None) or change
                 self.flow.append(self.paragraph(inline_markup(block.content), indent + width,
-                                                marker, indent))
+                                                marker, indent, change=own, marked=marked,
+                                                prefix=prefix))
                 first = False
             elif isinstance(block, m.ClauseList):
                 for clause in block.items:
-                    self.clause(clause, indent + width)
+                    if clause.change != m.MOVED_AWAY:
+                        self.clause(clause, indent + width)
             else:
                 if first and marker:
-                    self.flow.append(self.paragraph("", indent + width, marker, indent))
+                    self.flow.append(self.paragraph("", indent + width, marker, indent, prefix=prefix))
                     first = False
-                self.block(block, indent + width)
+                self.block(block, indent + width, change)
+
+
+def _whole_change(clause: m.Clause):
+    return clause.change if clause.change in (m.INSERTED, m.DELETED) else None
 
 
 # ---------------------------------------------------------------- pages
@@ -244,10 +335,14 @@ def _canvas_class(decorate, epoch: int):
 def _decorator(doc: m.Document, options: RenderOptions, size, margins):
     left, right, top, bottom = margins
     width, height = size
-    title = m.plain_text(doc.title)
+    title = m.plain_text(_without_deletions(doc.title))
     short = title if len(title) <= 90 else title[:87].rsplit(" ", 1)[0] + "…"
-    right_head = (f"{doc.id} v{options.version} · {options.status_label}" if options.version
-                  else "Preview, not a recorded version")
+    if options.redline is not None:
+        right_head = f"Redline {options.redline.old.label} → {options.redline.new.label}"
+    elif options.version:
+        right_head = f"{doc.id} v{options.version} · {options.status_label}"
+    else:
+        right_head = "Preview, not a recorded version"
     provenance = options.provenance(doc)
 
     def decorate(canv: canvas.Canvas, total: int) -> None:
@@ -289,12 +384,21 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
     size = LETTER if options.paper.upper() == "LETTER" else A4
     margins = (25 * mm, 25 * mm, 24 * mm, 24 * mm)
     title = m.plain_text(doc.title)
-    builder = _Builder(styles)
-    builder.flow.append(builder.anchor(title, 0))
-    builder.flow.append(Paragraph(inline_markup(doc.title), styles["title"]))
-    meta = (f"{escape(doc.id)} · version {options.version} · {escape(options.status_label)} · "
-            f"{options.date_label}" if options.version
-            else f"{escape(doc.id)} · preview, not a recorded version")
+    builder = _Builder(styles, redline=options.redline is not None)
+    if options.redline is not None:
+        builder.flow.extend(_summary_page(doc, options, styles, builder))
+    builder.flow.append(builder.anchor(title if options.redline is None else "Marked document", 0))
+    builder.flow.append(_Marked(inline_markup(doc.title), styles["title"], margin=0)
+                        if options.redline else Paragraph(inline_markup(doc.title), styles["title"]))
+    if options.redline is not None:
+        info = options.redline
+        meta = (f"{escape(doc.id)} · changes from {escape(info.old.label)} ({info.old.date_label}) "
+                f"to {escape(info.new.label)} ({info.new.date_label})")
+    elif options.version:
+        meta = (f"{escape(doc.id)} · version {options.version} · {escape(options.status_label)} · "
+                f"{options.date_label}")
+    else:
+        meta = f"{escape(doc.id)} · preview, not a recorded version"
     builder.flow.append(Paragraph(meta, styles["meta"]))
     builder.flow.append(_Rule())
     builder.flow.append(Spacer(1, 10))
@@ -318,6 +422,57 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
     template.build(builder.flow, canvasmaker=_canvas_class(_decorator(doc, options, size, margins),
                                                           options.epoch))
     return buffer.getvalue()
+
+
+def _without_deletions(nodes):
+    """Inlines as the new version reads them (a redline's running header)."""
+    out = []
+    for node in nodes:
+        if isinstance(node, m.Del):
+            continue
+        if isinstance(node, m.Ins):
+            out.extend(_without_deletions(node.content))
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def _summary_page(doc: m.Document, options: RenderOptions, styles, builder) -> list:
+    """The first page of a redline: what changed, in numbers and by clause, and a legend."""
+    from .redline_text import LEGEND, clause_label, heading
+    info = options.redline
+    s = info.summary
+    flow = [builder.anchor("Summary of changes", 0),
+            Paragraph(escape(heading(doc.id, info)), styles["title"]),
+            Paragraph(escape(f"{info.old.label}: {info.old.date_label}"
+                             + (f", {info.old.author}" if info.old.author else "")
+                             + f" · {info.new.label}: {info.new.date_label}"
+                             + (f", {info.new.author}" if info.new.author else "")), styles["meta"]),
+            _Rule(), Spacer(1, 8)]
+    if not s.get("changes"):
+        flow.append(Paragraph("<b>No changes.</b> The two versions read the same.", styles["body"]))
+    else:
+        rows = [("Words inserted", s["words_inserted"]), ("Words deleted", s["words_deleted"]),
+                ("Clauses added", s["clauses_added"]), ("Clauses removed", s["clauses_removed"]),
+                ("Clauses moved", s["clauses_moved"]), ("Clauses modified", s["clauses_modified"])]
+        cell = ParagraphStyle("cell", parent=styles["body"], alignment=TA_LEFT, spaceAfter=0)
+        table = Table([[Paragraph(label, cell), Paragraph(f"<b>{value}</b>", cell)] for label, value in rows],
+                      colWidths=[60 * mm, 25 * mm], hAlign="LEFT")
+        table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 3),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+        flow += [table, Spacer(1, 8)]
+        if s.get("title_changed"):
+            flow.append(Paragraph("The title changed.", styles["body"]))
+        if s["changed_clauses"]:
+            flow.append(Paragraph("Changed clauses", styles["heading"]))
+            for entry in s["changed_clauses"]:
+                flow.append(Paragraph(f"{escape(clause_label(entry))}: <i>{escape(entry['change'])}</i>",
+                                      styles["body"]))
+    legend = (f'{escape(LEGEND)} Example: <u><font color="{INSERT_HEX}">inserted</font></u>, '
+              f'<strike><font color="{DELETE_HEX}">deleted</font></strike>.')
+    flow += [Spacer(1, 8), Paragraph(legend, styles["meta"]), PageBreak()]
+    return flow
 
 
 class _Rule(Flowable):
