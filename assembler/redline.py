@@ -184,14 +184,54 @@ def _compare_blocks(old: tuple, new: tuple, ctx: _Context) -> list[m.Block]:
         if op == "equal":
             out.extend(_compare_pair(o, n, ctx) for o, n in zip(olds, news))
             continue
-        # pair blocks of the same kind that are not clauses (an edited paragraph or heading)
-        paired = []
-        while olds and news and not isinstance(olds[0], m.Clause) and type(olds[0]) is type(news[0]):
-            paired.append(_compare_pair(olds.pop(0), news.pop(0), ctx))
-        out.extend(paired)  # taken from the front of both sides, so they come first in both
-        out.extend(_gone(block, ctx) for block in olds)
-        out.extend(_arrived(block, ctx) for block in news)
+        # pair similar blocks of the same kind that are not clauses (an edited paragraph)
+        last_old = last_new = 0
+        for i, j in _similar_pairs(olds, news):
+            out.extend(_gone(block, ctx) for block in olds[last_old:i])
+            out.extend(_arrived(block, ctx) for block in news[last_new:j])
+            out.append(_compare_pair(olds[i], news[j], ctx))
+            last_old, last_new = i + 1, j + 1
+        out.extend(_gone(block, ctx) for block in olds[last_old:])
+        out.extend(_arrived(block, ctx) for block in news[last_new:])
     return out
+
+
+MAX_PAIRING = 40_000  # block pairs scored in one replaced region; past it, no pairing
+
+
+def _similarity(a: m.Block, b: m.Block) -> float:
+    if type(a) is not type(b) or isinstance(a, (m.Clause, m.ClauseList)):
+        return 0.0
+    if isinstance(a, (m.Paragraph, m.Heading)):
+        x, y = m.plain_text(a.content).split(), m.plain_text(b.content).split()
+        matcher = SequenceMatcher(None, x, y, autojunk=False)
+        return matcher.ratio() if matcher.real_quick_ratio() >= 0.5 else 0.0
+    return 0.6  # two lists of the same kind: compare item by item
+
+
+def _similar_pairs(olds: list, news: list) -> list[tuple[int, int]]:
+    """Pairs (i, j), increasing in both, of similar blocks: the best-scoring alignment."""
+    if not olds or not news or len(olds) * len(news) > MAX_PAIRING:
+        return []
+    n, k = len(olds), len(news)
+    sim = [[_similarity(olds[i], news[j]) for j in range(k)] for i in range(n)]
+    score = [[0.0] * (k + 1) for _ in range(n + 1)]
+    for i in reversed(range(n)):
+        for j in reversed(range(k)):
+            best = max(score[i + 1][j], score[i][j + 1])
+            if sim[i][j] >= 0.5:
+                best = max(best, sim[i][j] + score[i + 1][j + 1])
+            score[i][j] = best
+    pairs, i, j = [], 0, 0
+    while i < n and j < k:
+        if sim[i][j] >= 0.5 and score[i][j] == sim[i][j] + score[i + 1][j + 1]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif score[i][j] == score[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return pairs
 
 
 def _gone(block: m.Block, ctx: _Context) -> m.Block:

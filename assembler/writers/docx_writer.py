@@ -143,9 +143,57 @@ def _number(paragraph, num_id: int, level: int) -> None:
 
 # ---------------------------------------------------------------- inlines
 
-def _runs(paragraph, nodes, bold=False, italic=False, mono=False) -> None:
+class _Tracker:
+    """Makes tracked-change wrappers (w:ins / w:del) with unique ids, one author and date."""
+
+    def __init__(self, author: str, epoch: int):
+        self.author = author or TOOL_NAME
+        self.date = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.next_id = 1
+
+    def element(self, kind: str):
+        element = OxmlElement(f"w:{kind}")
+        element.set(qn("w:id"), str(self.next_id))
+        element.set(qn("w:author"), self.author)
+        element.set(qn("w:date"), self.date)
+        self.next_id += 1
+        return element
+
+    def wrap(self, paragraph, kind: str, add) -> None:
+        """Run ``add()`` (which appends runs to ``paragraph``) and track what it added."""
+        before = len(paragraph._p)
+        add()
+        added = [child for child in list(paragraph._p)[before:]
+                 if child.tag in (qn("w:r"), qn("w:hyperlink"))]
+        if not added:
+            return
+        wrapper = self.element(kind)
+        added[0].addprevious(wrapper)
+        for child in added:
+            wrapper.append(child)
+            if kind == "del":
+                for text in child.iter(qn("w:t")):
+                    text.tag = qn("w:delText")
+                    text.set(qn("xml:space"), "preserve")
+
+    def mark_paragraph(self, paragraph, kind: str) -> None:
+        """Track the paragraph mark too, so accepting or rejecting leaves no empty paragraph."""
+        ppr = paragraph._p.get_or_add_pPr()
+        rpr = ppr.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            ppr.append(rpr)
+        rpr.append(self.element(kind))
+
+
+def _runs(paragraph, nodes, bold=False, italic=False, mono=False, tracker=None) -> None:
     for node in nodes:
-        if isinstance(node, (m.Text, m.Code, m.Ref, m.Var)):
+        if isinstance(node, (m.Ins, m.Del)) and tracker is not None:
+            kind = "ins" if isinstance(node, m.Ins) else "del"
+            tracker.wrap(paragraph, kind, lambda n=node: _runs(paragraph, n.content, bold, italic, mono))
+        elif isinstance(node, (m.Ins, m.Del)):
+            _runs(paragraph, node.content, bold, italic, mono)
+        elif isinstance(node, (m.Text, m.Code, m.Ref, m.Var)):
             text = (node.text if isinstance(node, (m.Text, m.Code)) else
                     (node.label or node.target) if isinstance(node, m.Ref) else "{{ %s }}" % node.name)
             run = paragraph.add_run(text)
@@ -153,16 +201,16 @@ def _runs(paragraph, nodes, bold=False, italic=False, mono=False) -> None:
             if mono or isinstance(node, m.Code):
                 run.font.name = "Consolas"
         elif isinstance(node, m.Emph):
-            _runs(paragraph, node.content, bold, True, mono)
+            _runs(paragraph, node.content, bold, True, mono, tracker)
         elif isinstance(node, m.Strong):
-            _runs(paragraph, node.content, True, italic, mono)
+            _runs(paragraph, node.content, True, italic, mono, tracker)
         elif isinstance(node, m.LineBreak):
             paragraph.add_run().add_break()
         elif isinstance(node, m.Link):
             if node.target.startswith(("http://", "https://", "mailto:")):
                 _hyperlink(paragraph, node.target, node.content, bold, italic)
             else:
-                _runs(paragraph, node.content, bold, italic, mono)
+                _runs(paragraph, node.content, bold, italic, mono, tracker)
 
 
 def _hyperlink(paragraph, url: str, content, bold: bool, italic: bool) -> None:
@@ -264,9 +312,108 @@ class _Writer:
                 self.block(child, depth + 1, style)
 
 
+class _RedlineWriter(_Writer):
+    """Blocks with native tracked changes. Clause numbers are literal text (a tracked
+    change when a clause's number changed), since tracked numbered paragraphs show old and
+    new numbers side by side in LibreOffice. A moved clause is deleted at its old place
+    and inserted at its new one, so accept-all and reject-all give each version exactly."""
+
+    def __init__(self, document, tracker: _Tracker):
+        super().__init__(document)
+        self.tracker = tracker
+
+    def text_paragraph(self, style: str, content, change, prefix=None, indent=None):
+        paragraph = self.paragraph(style)
+        if indent is not None:
+            level_left, hanging = indent
+            paragraph.paragraph_format.left_indent = Pt(level_left / 20)
+            paragraph.paragraph_format.first_line_indent = Pt(-hanging / 20) if hanging else None
+        if prefix:
+            prefix(paragraph)
+        kind = {m.INSERTED: "ins", m.DELETED: "del"}.get(change)
+        if kind:
+            self.tracker.wrap(paragraph, kind, lambda: _runs(paragraph, content))
+            self.tracker.mark_paragraph(paragraph, kind)
+        else:
+            _runs(paragraph, content, tracker=self.tracker)
+        return paragraph
+
+    def block(self, block, depth: int, style: str, inherited=None) -> None:
+        change = getattr(block, "change", None) or inherited
+        if isinstance(block, m.Paragraph):
+            self.text_paragraph(style, block.content, change)
+        elif isinstance(block, m.Heading):
+            self.text_paragraph(f"Heading {min(max(block.level - 1, 1), 9)}", block.content, change)
+        elif isinstance(block, m.Clause):
+            for child in block.blocks:
+                self.block(child, depth, style, _tracked_change(block) or inherited)
+        elif isinstance(block, m.ClauseList):
+            self.clause_list(block, 0, inherited)
+        elif isinstance(block, (m.BulletList, m.OrderedList)):
+            for offset, item in enumerate(block.items):
+                marker = "•" if isinstance(block, m.BulletList) else f"{block.start + offset}."
+                for index, child in enumerate(item):
+                    if isinstance(child, m.Paragraph) and index == 0:
+                        self.text_paragraph(style, child.content, getattr(child, "change", None) or change,
+                                            self._number(marker, marker, getattr(child, "change", None) or change),
+                                            (INDENT_TWIPS * (depth + 2), 397))
+                    else:
+                        self.block(child, depth + 1, style, change)
+
+    def blocks(self, blocks, depth: int, style: str = "Clause") -> None:
+        for block in blocks:
+            self.block(block, depth, style)
+
+    def _number(self, old: str | None, new: str | None, change):
+        """A prefix adding the clause number (tracked when it changed) and a tab."""
+        def add(paragraph):
+            if change == m.DELETED or change == m.MOVED_AWAY:
+                if old:
+                    self.tracker.wrap(paragraph, "del", lambda: paragraph.add_run(old + "\t"))
+            elif change in (m.INSERTED, m.MOVED):
+                if new:
+                    self.tracker.wrap(paragraph, "ins", lambda: paragraph.add_run(new + "\t"))
+            elif old != new and old and new:
+                self.tracker.wrap(paragraph, "del", lambda: paragraph.add_run(old))
+                self.tracker.wrap(paragraph, "ins", lambda: paragraph.add_run(new))
+                paragraph.add_run("\t")
+            elif new:
+                paragraph.add_run(new + "\t")
+        return add
+
+    def clause_list(self, block: m.ClauseList, level: int, inherited=None) -> None:
+        left = INDENT_TWIPS * (level + 1) + 113 * level
+        hanging = INDENT_TWIPS + 113 * level
+        for clause in block.items:
+            change = _tracked_change(clause) or inherited
+            old = f"{clause.old_number}." if clause.old_number else None
+            new = f"{clause.number}." if clause.number else None
+            first = True
+            for child in clause.blocks:
+                if isinstance(child, m.ClauseList):
+                    self.clause_list(child, level + 1, change)
+                elif first and isinstance(child, m.Paragraph):
+                    own = getattr(child, "change", None) or change
+                    self.text_paragraph("Clause", child.content, own,
+                                        self._number(old, new, own if own else clause.change),
+                                        (left, hanging))
+                    first = False
+                else:
+                    before = len(self.document.paragraphs)
+                    self.block(child, level + 1, "Clause Continuation", change)
+                    for paragraph in self.document.paragraphs[before:]:
+                        paragraph.paragraph_format.left_indent = Pt(left / 20)
+
+
+def _tracked_change(clause: m.Clause):
+    """How a whole clause is tracked: moved clauses count as inserted here, deleted there."""
+    return {m.INSERTED: m.INSERTED, m.MOVED: m.INSERTED, m.DELETED: m.DELETED,
+            m.MOVED_AWAY: m.DELETED}.get(clause.change)
+
+
 def _header_footer(document, doc: m.Document, options: RenderOptions) -> None:
     section = document.sections[0]
-    title = m.plain_text(doc.title)
+    title = m.plain_text(tuple(n for n in doc.title if not isinstance(n, m.Del)))
     header = section.header.paragraphs[0]
     header.text = ""
     run = header.add_run(title if len(title) <= 100 else title[:97].rsplit(" ", 1)[0] + "…")
@@ -293,7 +440,7 @@ def _header_footer(document, doc: m.Document, options: RenderOptions) -> None:
 def _properties(document, doc: m.Document, options: RenderOptions) -> None:
     props = document.core_properties
     moment = dt.datetime.fromtimestamp(options.epoch, dt.timezone.utc).replace(tzinfo=None)
-    props.title = m.plain_text(doc.title)
+    props.title = m.plain_text(tuple(n for n in doc.title if not isinstance(n, m.Del)))
     props.author = options.author or TOOL_NAME
     props.last_modified_by = options.author or TOOL_NAME
     props.subject = f"{doc.id} " + (f"version {options.version}" if options.version else "preview")
@@ -338,11 +485,20 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
     section.top_margin = section.bottom_margin = Mm(24)
     _lang(document, language(doc))
     title = document.add_paragraph(style="Title")
-    _runs(title, doc.title)
-    meta = (f"{doc.id} · version {options.version} · {options.status_label} · {options.date_label}"
-            if options.version else f"{doc.id} · preview, not a recorded version")
-    document.add_paragraph(meta, style="Document Meta")
-    _Writer(document).blocks(doc.blocks, 0)
+    if options.redline is not None:
+        info = options.redline
+        tracker = _Tracker(info.new.author or options.author, options.epoch)
+        _runs(title, doc.title, tracker=tracker)
+        meta = (f"{doc.id} · changes from {info.old.label} ({info.old.date_label}) to "
+                f"{info.new.label} ({info.new.date_label})")
+        document.add_paragraph(meta, style="Document Meta")
+        _RedlineWriter(document, tracker).blocks(doc.blocks, 0)
+    else:
+        _runs(title, doc.title)
+        meta = (f"{doc.id} · version {options.version} · {options.status_label} · {options.date_label}"
+                if options.version else f"{doc.id} · preview, not a recorded version")
+        document.add_paragraph(meta, style="Document Meta")
+        _Writer(document).blocks(doc.blocks, 0)
     _header_footer(document, doc, options)
     _properties(document, doc, options)
     buffer = BytesIO()
