@@ -180,3 +180,23 @@ def test_files_of_the_wrong_kind_are_refused(tmp_path):
     assert run_cli("redline", "--files", "a.txt", "b.json", cwd=tmp_path).code == 2
     result = run_cli("redline", "--files", "b.json", "b.json", cwd=tmp_path)
     assert result.code == 4 and "not a document model" in result.stderr
+
+
+def test_a_changed_paragraph_longer_than_a_page_keeps_its_bars_across_the_break(ws, tmp_path):
+    from assembler import redline
+    from assembler.writers.options import RedlineInfo, Side
+    from assembler.workspace import Workspace
+    long_text = " ".join(f"word{n}" for n in range(900))
+    ws.clause("long", long_text)
+    ws.write("templates/t.yaml", "title: T\nbody:\n  - numbered: [long]\n")
+    old = Workspace(ws.root).build("t")
+    ws.clause("long", long_text.replace("word450", "changed450").replace("word10 ", "") )
+    new = Workspace(ws.root).build("t")
+    result = redline.compare(old, new)
+    info = RedlineInfo(Side("v1", 0), Side("v2", 0), result.summary)
+    pdf = Workspace(ws.root).render_redline(result, info, "pdf")
+    text = " ".join(pdftotext(pdf, "-raw").split())
+    assert "changed450" in text
+    assert "word450" in text
+    pages = re.findall(r"Page (\d+) of (\d+)", text)
+    assert len(pages) >= 3 and pages[-1][0] == pages[-1][1]

@@ -145,8 +145,9 @@ class _Marked(Paragraph):
     """A paragraph that draws a change bar in the margin beside each line holding a change
     (every line when the whole block changed)."""
 
-    def __init__(self, text, style, bulletText=None, whole: bool = False, margin: float = 0):
-        super().__init__(text, style, bulletText=bulletText)
+    def __init__(self, text, style, bulletText=None, whole: bool = False, margin: float = 0,
+                 **kwargs):
+        super().__init__(text, style, bulletText=bulletText, **kwargs)
         self._whole, self._margin = whole, margin
 
     def split(self, avail_width, avail_height):
@@ -155,7 +156,8 @@ class _Marked(Paragraph):
 
     @staticmethod
     def adopt(part, whole: bool, margin: float):
-        if isinstance(part, Paragraph) and not isinstance(part, _Marked):
+        """Both halves of a paragraph split across pages keep their bars."""
+        if isinstance(part, Paragraph):
             part.__class__ = _Marked
             part._whole, part._margin = whole, margin
         return part

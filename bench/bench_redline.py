@@ -1,0 +1,176 @@
+"""Benchmark: redline two versions of the generated 2,000-clause document.
+
+Version 2 differs from version 1 by about 2% of words edited, 20 clauses moved, 10 added and
+10 removed. Prints the median time of the comparison alone and of each output, and, on the
+same pair in the same run, `git diff --word-diff` and Python's difflib on the canonical
+Markdown as references, with the number of change regions each reports.
+
+    .venv/bin/python bench/bench_redline.py [--clauses 2000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from difflib import SequenceMatcher
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import VOCABULARY, generate  # noqa: E402
+
+from assembler import model as m  # noqa: E402
+from assembler import redline  # noqa: E402
+from assembler.workspace import Workspace  # noqa: E402
+from assembler.writers.options import RedlineInfo, Side  # noqa: E402
+
+
+def revise(root: Path, rng: random.Random, edit_share=0.02, moved=20, added=10, removed=10) -> None:
+    """Edit ~2% of words, move, add and remove clauses (template lines are one clause each)."""
+    for path in sorted((root / "clauses/gen").glob("*.md")):
+        head, body = path.read_text().split("---\n", 2)[1:]
+        words = body.split(" ")
+        for index in range(len(words)):
+            placeholder = index and words[index - 1] in ("{{", "(see")
+            if rng.random() < edit_share and re.fullmatch(r"[a-z]+", words[index]) and not placeholder:
+                words[index] = rng.choice(VOCABULARY)
+        path.write_text(f"---\n{head}---\n{' '.join(words)}")
+    template = root / "templates/big.yaml"
+    lines = template.read_text().splitlines()
+    head, items = lines[:4], lines[4:]
+    units: list[list[str]] = []          # a clause line, with its nested "numbered:" line if any
+    for line in items:
+        if line.startswith("        numbered:"):
+            units[-1].append(line)
+        else:
+            units.append([line])
+    referenced = set(re.findall(r"ref:(c\d+)", " ".join(p.read_text() for p in (root / "clauses/gen").glob("*.md"))))
+    simple = [i for i, unit in enumerate(units)
+              if len(unit) == 1 and unit[0].strip("- ").strip() not in referenced]
+    gone = set(rng.sample(simple, removed))
+    movers = rng.sample([i for i in simple if i not in gone], moved)
+    kept = [unit for i, unit in enumerate(units) if i not in gone and i not in movers]
+    for i in movers:
+        kept.insert(rng.randrange(len(kept) + 1), units[i])
+    for n in range(added):
+        (root / "clauses/gen" / f"new{n}.md").write_text(
+            f"---\nid: new{n}\n---\nA new clause number {n} about "
+            + " ".join(rng.choice(VOCABULARY) for _ in range(60)) + ".\n")
+        kept.insert(rng.randrange(len(kept)), [f"      - new{n}"])
+    template.write_text("\n".join(head + [line for unit in kept for line in unit]) + "\n")
+
+
+def regions_ours(doc: m.Document) -> int:
+    count = 0
+
+    def inl(nodes):
+        nonlocal count
+        in_region = False
+        for node in nodes:
+            if isinstance(node, (m.Ins, m.Del)):
+                if not in_region:
+                    count += 1
+                in_region = True
+            elif isinstance(node, m.Text) and not node.text.strip() and in_region:
+                continue
+            else:
+                in_region = False
+
+    def walk(blocks):
+        nonlocal count
+        for block in blocks:
+            if isinstance(block, m.ClauseList):
+                walk(block.items)
+            elif isinstance(block, m.Clause):
+                if block.change in (m.INSERTED, m.DELETED, m.MOVED):
+                    count += 1
+                if block.change not in (m.INSERTED, m.DELETED, m.MOVED_AWAY):
+                    walk(block.blocks)
+            elif isinstance(block, (m.Paragraph, m.Heading)):
+                if block.change:
+                    count += 1
+                else:
+                    inl(block.content)
+    inl(doc.title)
+    walk(doc.blocks)
+    return count
+
+
+def regions_git(old: Path, new: Path) -> tuple[float, int]:
+    start = time.perf_counter()
+    out = subprocess.run(["git", "diff", "--no-index", "--word-diff=porcelain", str(old), str(new)],
+                         capture_output=True, text=True).stdout
+    elapsed = time.perf_counter() - start
+    count, in_region = 0, False
+    for line in out.splitlines()[5:]:
+        if line[:1] in "+-" and not line.startswith(("+++", "---")):
+            if not in_region:
+                count += 1
+            in_region = True
+        else:
+            in_region = False
+    return elapsed, count
+
+
+def regions_difflib(old: str, new: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    # difflib's default junk heuristic on: without it, 200,000 words take many minutes
+    opcodes = SequenceMatcher(None, old.split(), new.split()).get_opcodes()
+    return time.perf_counter() - start, sum(1 for op in opcodes if op[0] != "equal")
+
+
+def median(fn, runs):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clauses", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    rng = random.Random(5)
+    with tempfile.TemporaryDirectory() as tmp:
+        one = generate(Path(tmp) / "one", args.clauses)
+        two = Path(tmp) / "two"
+        shutil.copytree(one, two)
+        revise(two, rng)
+        old, new = Workspace(one).build("big"), Workspace(two).build("big")
+        old_md, new_md = Path(tmp) / "old.md", Path(tmp) / "new.md"
+        old_md.write_bytes(Workspace(one).render(old, "md"))
+        new_md.write_bytes(Workspace(two).render(new, "md"))
+        compare_s = median(lambda: redline.compare(old, new), args.runs)
+        result = redline.compare(old, new)
+        info = RedlineInfo(Side("v1", 1_700_000_000), Side("v2", 1_700_086_400), result.summary)
+        rows = [("compare (engine alone)", compare_s, regions_ours(result.document))]
+        workspace = Workspace(two)
+        for fmt in ("json", "md", "html", "docx", "pdf"):
+            rows.append((f"redline -> {fmt}", median(lambda: workspace.render_redline(result, info, fmt),
+                                                      args.runs), None))
+        git_s, git_regions = regions_git(old_md, new_md)
+        rows.append(("git diff --word-diff (reference)", git_s, git_regions))
+        dl_s, dl_regions = regions_difflib(old_md.read_text(), new_md.read_text())
+        rows.append(("difflib on words (reference)", dl_s, dl_regions))
+        words = len(new_md.read_text().split())
+    s = result.summary
+    print(f"{args.clauses} clauses, {words:,} words; v2: {s['words_inserted']} words inserted, "
+          f"{s['words_deleted']} deleted, {s['clauses_added']} clauses added, {s['clauses_removed']} "
+          f"removed, {s['clauses_moved']} moved, {s['clauses_modified']} modified; median of {args.runs}")
+    print(f"{'step':<34} {'median s':>9} {'change regions':>15}")
+    for name, seconds, regions in rows:
+        print(f"{name:<34} {seconds:>9.2f} {'' if regions is None else regions:>15}")
+    print("targets: comparison under 2 s, PDF under 20 s, no more change regions than git diff --word-diff")
+
+
+if __name__ == "__main__":
+    main()
