@@ -140,3 +140,12 @@ def test_accept_gives_the_new_and_reject_the_old_document(a, b):
 def test_a_document_compared_with_itself_has_no_marks(a):
     result = roundtrip(a, a)
     assert not result.summary["changes"]
+
+
+def test_documents_over_the_size_limit_are_refused_not_diffed_coarsely(monkeypatch):
+    import pytest
+    from assembler.errors import InvalidInput
+    monkeypatch.setattr(redline, "MAX_WORDS", 5)
+    with pytest.raises(InvalidInput) as caught:
+        redline.compare(doc(clause("a", "one two three four five six")), doc(clause("a", "one")))
+    assert "over the comparison limit of 5" in str(caught.value)
