@@ -12,7 +12,7 @@ from pathlib import Path
 
 import json
 
-from . import codec, history, store, versions, writers
+from . import changes, codec, history, store, versions, writers
 from . import manifest as mf
 from . import model as m
 from . import redline as redline_mod
@@ -345,7 +345,7 @@ class Workspace:
         """A redline in one format: md, html, pdf, docx, terminal, or json (the change list)."""
         if fmt == "json":
             data = {"document": result.document.id, "old": info.old.label, "new": info.new.label,
-                    "summary": info.summary, "changes": redline_mod.change_list(result)}
+                    "summary": info.summary, "changes": changes.change_list(result)}
             return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         epoch = info.new.epoch if info.new.epoch is not None else versions.commit_epoch(default=0)
         options = RenderOptions(epoch=epoch, author=info.new.author, redline=info,

@@ -20,6 +20,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.text.run import Run
 
 from .. import TOOL_NAME, __version__
 from .. import model as m
@@ -31,12 +32,8 @@ BODY_FONT, HEADING_FONT = "Cambria", "Calibri"
 INDENT_TWIPS = 567     # 1 cm per level
 MUTED = RGBColor(0x5F, 0x63, 0x68)
 
-# name -> (base style, font, size pt, bold, space before, space after, extra)
-PARAGRAPH_STYLES = {
-    "Clause": ("Normal", None, None, False, 0, 6, {"justify": True}),
-    "Clause Continuation": ("Clause", None, None, False, 0, 6, {"indent": INDENT_TWIPS}),
-    "Preamble": ("Normal", None, None, False, 0, 6, {"justify": True}),
-}
+# name -> (base style, justified, left indent in twips)
+PARAGRAPH_STYLES = {"Clause": ("Normal", True, 0), "Clause Continuation": ("Clause", True, INDENT_TWIPS)}
 
 
 # ---------------------------------------------------------------- styles
@@ -61,18 +58,17 @@ def _ensure_styles(document) -> None:
             style.paragraph_format.space_before = Pt(before)
             style.paragraph_format.space_after = Pt(6)
             style.paragraph_format.keep_with_next = True
-    for name, (base, font, size, bold, before, after, extra) in PARAGRAPH_STYLES.items():
+    for name, (base, justified, indent) in PARAGRAPH_STYLES.items():
         if name in names:
             continue
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = styles[base]
-        style.quick_style = True
+        style.base_style, style.quick_style = styles[base], True
         fmt = style.paragraph_format
-        fmt.space_before, fmt.space_after = Pt(before), Pt(after)
-        if extra.get("justify"):
+        fmt.space_before, fmt.space_after = Pt(0), Pt(6)
+        if justified:
             fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        if extra.get("indent"):
-            fmt.left_indent = Pt(extra["indent"] / 20)
+        if indent:
+            fmt.left_indent = Pt(indent / 20)
     if "Document Meta" not in names:
         style = styles.add_style("Document Meta", WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles["Normal"]
@@ -83,14 +79,13 @@ def _ensure_styles(document) -> None:
 
 def _lang(document, code: str) -> None:
     """Set the document's default language (spelling and hyphenation in Word)."""
-    rpr = document.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
-    if rpr is None:
-        return
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), code)
+    rpr = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if rpr is not None:
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), code)
 
 
 # ---------------------------------------------------------------- numbering
@@ -136,9 +131,8 @@ class _Numbering:
 
 
 def _number(paragraph, num_id: int, level: int) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    ppr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/>'
-                         f'<w:numId w:val="{num_id}"/></w:numPr>'))
+    paragraph._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'))
 
 
 # ---------------------------------------------------------------- inlines
@@ -214,32 +208,16 @@ def _runs(paragraph, nodes, bold=False, italic=False, mono=False, tracker=None) 
 
 
 def _hyperlink(paragraph, url: str, content, bold: bool, italic: bool) -> None:
-    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    """An external link: the runs of ``content`` inside a w:hyperlink, blue and underlined."""
     link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), r_id)
-    for text in _flatten_text(content):
-        run = OxmlElement("w:r")
-        rpr = OxmlElement("w:rPr")
-        color = OxmlElement("w:color")
-        color.set(qn("w:val"), "1F4E79")
-        underline = OxmlElement("w:u")
-        underline.set(qn("w:val"), "single")
-        rpr.extend([color, underline])
-        if bold:
-            rpr.append(OxmlElement("w:b"))
-        if italic:
-            rpr.append(OxmlElement("w:i"))
-        run.append(rpr)
-        t = OxmlElement("w:t")
-        t.set(qn("xml:space"), "preserve")
-        t.text = text
-        run.append(t)
-        link.append(run)
+    link.set(qn("r:id"), paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True))
+    before = len(paragraph._p)
+    _runs(paragraph, content, bold, italic)
+    for element in list(paragraph._p)[before:]:
+        run = Run(element, paragraph)
+        run.font.color.rgb, run.font.underline = RGBColor(0x1F, 0x4E, 0x79), True
+        link.append(element)
     paragraph._p.append(link)
-
-
-def _flatten_text(nodes) -> list[str]:
-    return [m.plain_text(nodes)]
 
 
 # ---------------------------------------------------------------- blocks
@@ -360,10 +338,6 @@ class _RedlineWriter(_Writer):
                     else:
                         self.block(child, depth + 1, style, change)
 
-    def blocks(self, blocks, depth: int, style: str = "Clause") -> None:
-        for block in blocks:
-            self.block(block, depth, style)
-
     def _number(self, old: str | None, new: str | None, change):
         """A prefix adding the clause number (tracked when it changed) and a tab."""
         def add(paragraph):
@@ -460,9 +434,8 @@ def _properties(document, doc: m.Document, options: RenderOptions) -> None:
 
 def _empty_body(document) -> None:
     body = document.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
+    for child in [c for c in body if c.tag != qn("w:sectPr")]:
+        body.remove(child)
 
 
 def _base(options: RenderOptions):
