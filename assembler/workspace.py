@@ -12,7 +12,7 @@ from pathlib import Path
 
 import json
 
-from . import changes, codec, history, store, versions, writers
+from . import changes, history, store, versions, writers
 from . import manifest as mf
 from . import model as m
 from . import redline as redline_mod
@@ -24,7 +24,7 @@ from .errors import (InvalidInput, NotFoundError, Problem, ProblemList, UsageErr
 from .files import atomic_write, decode_source, git_blob_id
 from .importer import ImportPlan, plan_import
 from .manifest import Source
-from .markup import markdown_document
+from .readers import read_document_file, read_json_document
 from .store import GitStore
 from .templates import ClauseItem, IncludeItem, NumberedItem, TemplateSet, parse_template
 from .transforms import run_pipeline
@@ -322,7 +322,7 @@ class Workspace:
         if raw is None:
             raise NotFoundError(f"{document} v{version.number} has no JSON model in commit "
                                 f"{version.commit[:12]}")
-        return _document_from_json(raw, f"{document}@v{version.number}"), Side(
+        return read_json_document(raw, f"{document}@v{version.number}"), Side(
             f"v{version.number}", version.time, version.author)
 
     def redline(self, document: str, old: str, new: str):
@@ -337,7 +337,7 @@ class Workspace:
     @staticmethod
     def redline_files(old: Path, new: Path):
         """Compare two files the toolkit wrote (.json models or canonical .md)."""
-        docs = [_document_from_file(Path(p)) for p in (old, new)]
+        docs = [read_document_file(Path(p)) for p in (old, new)]
         result = redline_mod.compare(*docs)
         return result, RedlineInfo(Side(Path(old).name), Side(Path(new).name), result.summary)
 
@@ -440,28 +440,6 @@ class Workspace:
                 path.unlink(missing_ok=True)
             raise
         return ImportResult(plan.template_id, list(plan.files), plan.clause_ids)
-
-
-def _document_from_json(raw: bytes, name: str) -> m.Document:
-    try:
-        return codec.document_from_data(json.loads(raw.decode("utf-8")))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(Problem(name, f"not a document model the toolkit wrote ({exc})")) from None
-
-
-def _document_from_file(path: Path) -> m.Document:
-    """A document from a .json model or a canonical .md file the toolkit wrote."""
-    if not path.is_file():
-        raise NotFoundError(f"{path}: no such file")
-    data = path.read_bytes()
-    if path.suffix == ".json":
-        return _document_from_json(data, str(path))
-    if path.suffix == ".md":
-        text, problems = decode_source(data, str(path))
-        if problems:
-            raise InvalidInput(problems)
-        return markdown_document(text, path.stem)
-    raise UsageError(f"{path}: --files compares .json models or .md files the toolkit wrote")
 
 
 def _missing_clauses(template, library: ClauseLibrary) -> list[Problem]:
