@@ -166,7 +166,7 @@ class _Assembler:
                 self.problems.append(Problem(template.path, f"no clause file '{ref}'", item.line))
             return source
         source = self.library.get(ref)
-        if source is None:
+        if source is None and ref not in self.library.broken:  # a broken file reports itself
             self.problems.append(unknown_clause(template.path, ref, item.line, self.library))
         return source
 

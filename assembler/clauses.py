@@ -133,6 +133,7 @@ class ClauseLibrary:
         self.by_id: dict[str, ClauseSource] = {}
         self.by_path: dict[str, ClauseSource] = {}
         self.problems: list[Problem] = []
+        self.broken: set[str] = set()   # file stems of clause files that could not be read
         self._load()
 
     def _load(self) -> None:
@@ -143,6 +144,7 @@ class ClauseLibrary:
             clause, problems = read_clause(self.root, file)
             self.problems.extend(problems)
             if clause is None:
+                self.broken.add(file.stem)
                 continue
             if clause.id in self.by_id:
                 first = self.by_id[clause.id]

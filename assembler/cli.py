@@ -20,8 +20,8 @@ from .workspace import Workspace, write_output
 from .writers.options import RenderOptions
 from .writers import BINARY, WRITERS
 
-EPILOG = """Exit codes: 0 ok; 1 verify/check findings; 2 usage; 3 not found; 4 invalid input;
-5 workspace state; 6 environment; 70 internal error."""
+EPILOG = """Exit codes: 0 ok; 1 verify found a mismatch; 2 usage; 3 not found; 4 invalid input
+(also check with problems); 5 workspace state; 6 environment; 70 internal error."""
 
 
 class _Group(click.Group):
@@ -113,7 +113,8 @@ def check(ctx, as_json):
             click.echo(str(problem))
         if not problems:
             library, templates = workspace.clauses(), workspace.templates()
-            click.echo(f"ok: {len(library)} clauses, {len(list(templates))} templates, no problems")
+            click.echo(f"ok: {_count(len(library), 'clause')}, {_count(len(list(templates)), 'template')}, "
+                       "no problems")
     if problems:
         if not as_json:
             click.echo(f"{len(problems)} problem(s) found", err=True)
@@ -166,7 +167,10 @@ def build(ctx, template, variables, formats, output, output_dir, watermark):
 def _formats(formats: str | None, output: str | None) -> list[str]:
     if formats is None:
         suffix = Path(output).suffix.lstrip(".").lower() if output else ""
-        return [suffix if suffix in WRITERS else "md"]
+        if suffix and suffix not in WRITERS:
+            raise UsageError(f"-o {output}: no format writes .{suffix} files; use one of "
+                             f"{', '.join('.' + w for w in WRITERS)} or give --format")
+        return [suffix or "md"]
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
     for name in chosen:
         if name not in WRITERS:
@@ -182,18 +186,25 @@ def _formats(formats: str | None, output: str | None) -> list[str]:
 def list_(ctx, what, as_json, tag):
     """List the clauses or templates of the workspace."""
     workspace = _workspace(ctx)
+    source = workspace.clauses() if what == "clauses" else workspace.templates()
     if what == "clauses":
         rows = [{"id": c.id, "title": c.title, "path": c.path, "tags": list(c.tags), "blob": c.blob}
-                for c in workspace.clauses() if tag is None or tag in c.tags]
+                for c in source if tag is None or tag in c.tags]
     else:
-        rows = [{"id": t.id, "title": _plain_title(t), "path": t.path, "blob": t.blob}
-                for t in workspace.templates()]
+        rows = [{"id": t.id, "title": _plain_title(t), "path": t.path, "blob": t.blob} for t in source]
+    if source.problems:
+        click.echo(f"warning: files with problems are not listed ({len(source.problems)} "
+                   "problem(s)); run 'assembler check'", err=True)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     width = max((len(r["id"]) for r in rows), default=2)
     for row in rows:
         click.echo(f"{row['id']:<{width}}  {row['title']}")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _plain_title(template) -> str:
@@ -214,7 +225,7 @@ def import_(ctx, file, template_id):
     """
     workspace = _workspace(ctx)
     result = workspace.import_document(Path(file), template_id)
-    click.echo(f"imported {len(result.clause_ids)} clauses and template '{result.template_id}' "
+    click.echo(f"imported {_count(len(result.clause_ids), 'clause')} and template '{result.template_id}' "
                f"({len(result.written)} files); try: assembler build {result.template_id}")
 
 
@@ -288,6 +299,8 @@ def log(ctx, document, as_json):
 @click.pass_context
 def show(ctx, ref, fmt, output):
     """Print a recorded version exactly as committed (DOC@v2, DOC@latest)."""
+    if fmt in BINARY and not output and sys.stdout.isatty():
+        raise UsageError(f"{fmt} is a binary format; write it with -o FILE")
     data = _workspace(ctx).show(ref, fmt)
     if output:
         write_output(Path(output), data)

@@ -211,9 +211,14 @@ def _similarity(a: m.Block, b: m.Block) -> float:
     if type(a) is not type(b) or isinstance(a, (m.Clause, m.ClauseList)):
         return 0.0
     if isinstance(a, (m.Paragraph, m.Heading)):
-        x, y = m.plain_text(a.content).split(), m.plain_text(b.content).split()
+        x = [w for w in _WORD.findall(m.plain_text(a.content)) if not w.isspace()]
+        y = [w for w in _WORD.findall(m.plain_text(b.content)) if not w.isspace()]
         matcher = SequenceMatcher(None, x, y, autojunk=False)
-        return matcher.ratio() if matcher.real_quick_ratio() >= 0.5 else 0.0
+        if matcher.real_quick_ratio() < 0.5:
+            return 0.0
+        # a paragraph that kept most of its old words was edited, even if it grew a lot
+        kept = sum(block.size for block in matcher.get_matching_blocks())
+        return max(matcher.ratio(), kept / max(1, min(len(x), len(y))) * 0.75)
     return 0.6  # two lists of the same kind: compare item by item
 
 
@@ -221,6 +226,8 @@ def _similar_pairs(olds: list, news: list) -> list[tuple[int, int]]:
     """Pairs (i, j), increasing in both, of similar blocks: the best-scoring alignment."""
     if not olds or not news or len(olds) * len(news) > MAX_PAIRING:
         return []
+    if len(olds) == len(news) == 1 and _similarity(olds[0], news[0]) > 0:
+        return [(0, 0)]  # one block replaced by one of its kind that shares words: an edit
     n, k = len(olds), len(news)
     sim = [[_similarity(olds[i], news[j]) for j in range(k)] for i in range(n)]
     score = [[0.0] * (k + 1) for _ in range(n + 1)]

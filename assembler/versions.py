@@ -165,8 +165,8 @@ def adopt(store: GitStore, document: str, label: str, message: str | None) -> hi
     branch = ensure_ready(store)
     with workspace_lock(store.git_dir):
         _index_unlocked(store)
+        version = history.find_version(history.read_versions(store), document, label)
         versions = history.read_versions(store, document)
-        version = history.find_version(versions, document, label)
         if version.status == "adopted":
             raise WorkspaceStateError(f"{document} v{version.number} is already adopted")
         if version.status == "superseded":

@@ -404,7 +404,12 @@ class Workspace:
                                file.suffix.lower() != ".txt")
         except ValueError as exc:
             raise InvalidInput(Problem(str(file), str(exc))) from None
-        self._validate_plan(plan, templates, library)
+        try:
+            self._validate_plan(plan, templates, library)
+        except InvalidInput as exc:
+            raise InvalidInput([Problem(str(file), f"{p.message} (in the part that would become "
+                                        f"{p.path}); fix the document and import again")
+                                for p in exc.problems]) from None
         return self._write_plan(plan)
 
     def _validate_plan(self, plan: ImportPlan, templates: TemplateSet, library: ClauseLibrary):
@@ -449,7 +454,7 @@ def _missing_clauses(template, library: ClauseLibrary) -> list[Problem]:
     def walk(items):
         for item in items:
             if isinstance(item, ClauseItem):
-                if not is_clause_path(item.ref) and not library.get(item.ref):
+                if not is_clause_path(item.ref) and not library.get(item.ref) and item.ref not in library.broken:
                     problems.append(unknown_clause(template.path, item.ref, item.line, library))
                 walk(item.children)
             elif isinstance(item, NumberedItem):

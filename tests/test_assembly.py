@@ -198,4 +198,4 @@ def test_list_templates_and_clauses_as_json(example):
 def test_check_passes_on_a_clean_workspace(example):
     result = example.run("check")
     assert result.code == 0, result
-    assert "16 clauses, 1 templates, no problems" in result.stdout
+    assert "16 clauses, 1 template, no problems" in result.stdout

@@ -177,3 +177,28 @@ def test_bidi_characters_are_shown_escaped_by_check(ws):
     out = ws.run("check").stdout
     assert "\\u2067hidden\\u2069" in out
     assert "\u2067" not in out
+
+
+def test_a_clause_file_that_fails_to_read_is_not_also_reported_as_unknown(ws):
+    base(ws)
+    ws.clause("purpose", "Pay \u202eredro\u202c now.")
+    result = ws.run("check")
+    assert "U+202E" in result.stdout
+    assert "unknown clause" not in result.stdout
+
+
+def test_import_errors_name_the_imported_document(ws, tmp_path):
+    source = tmp_path / "draft.md"
+    source.write_text("# Title\n\nText.\n\n    indented code\n")
+    result = ws.run("import", str(source))
+    assert result.code == 4
+    assert result.stderr.startswith(f"error: {source}: ")
+    assert "indented code blocks" in result.stderr
+    assert not (ws.root / "clauses" / "draft").exists()
+
+
+def test_an_output_extension_no_writer_knows_is_refused(ws, tmp_path):
+    base(ws)
+    result = ws.run("build", "policy", "-o", str(tmp_path / "out.xyz"))
+    assert result.code == 2 and "no format writes .xyz" in result.stderr
+    assert not (tmp_path / "out.xyz").exists()

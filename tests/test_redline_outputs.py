@@ -200,3 +200,24 @@ def test_a_changed_paragraph_longer_than_a_page_keeps_its_bars_across_the_break(
     assert "word450" in text
     pages = re.findall(r"Page (\d+) of (\d+)", text)
     assert len(pages) >= 3 and pages[-1][0] == pages[-1][1]
+
+
+def test_a_short_clause_that_grows_is_an_edit_and_keeps_its_number_in_word(example, tmp_path):
+    git(example, "add", "-A")
+    git(example, "commit", "-qm", "Import")
+    example.run("assemble", "resolution")
+    clause = example.root / "clauses/resolution/harm-reduction.md"
+    clause.write_text(clause.read_text().replace(
+        "The harm reduction principle.", "The harm reduction principle, as applied by {{ organisation }}."))
+    example.run("assemble", "resolution")
+    terminal = example.run("redline", "resolution", "v1", "v2", "--no-color").stdout
+    assert "principle[-.-][+, as applied by Amnesty International.+]" in terminal.replace("\n", " ") or \
+        "principle[+, as applied by Amnesty International+]." in terminal
+    docx = tmp_path / "r.docx"
+    example.run("redline", "resolution", "v1", "v2", "--docx", str(docx))
+    new_md = example.run("show", "resolution@v2").stdout
+    old_md = example.run("show", "resolution@v1").stdout
+    accepted = [l for l in uno(docx, "accept", tmp_path).splitlines() if l.strip()]
+    rejected = [l for l in uno(docx, "reject", tmp_path).splitlines() if l.strip()]
+    assert words("\n".join([accepted[0]] + accepted[2:])) == words(new_md)
+    assert words("\n".join([rejected[0]] + rejected[2:])) == words(old_md)

@@ -233,3 +233,9 @@ def test_the_same_version_built_twice_is_byte_identical(tmp_path, monkeypatch):
     assert heads[0] == heads[1]  # same sources, time and author: the very same commit
     manifest = json.loads((tmp_path / "one/versions/resolution/manifest.json").read_text())
     assert manifest["assembled_at"] == "2023-11-14T22:13:20Z"
+
+
+def test_adopting_an_unknown_document_lists_the_documents_that_exist(recorded):
+    recorded.run("assemble", "resolution")
+    result = recorded.run("adopt", "nodoc", "v1")
+    assert result.code == 3 and "documents with versions: resolution" in result.stderr

@@ -338,21 +338,18 @@ class _RedlineWriter(_Writer):
                     else:
                         self.block(child, depth + 1, style, change)
 
-    def _number(self, old: str | None, new: str | None, change):
-        """A prefix adding the clause number (tracked when it changed) and a tab."""
+    def _number(self, old: str | None, new: str | None):
+        """A prefix adding the clause number as each side reads it (tracked where they differ)."""
         def add(paragraph):
-            if change == m.DELETED or change == m.MOVED_AWAY:
-                if old:
-                    self.tracker.wrap(paragraph, "del", lambda: paragraph.add_run(old + "\t"))
-            elif change in (m.INSERTED, m.MOVED):
-                if new:
-                    self.tracker.wrap(paragraph, "ins", lambda: paragraph.add_run(new + "\t"))
-            elif old != new and old and new:
-                self.tracker.wrap(paragraph, "del", lambda: paragraph.add_run(old))
-                self.tracker.wrap(paragraph, "ins", lambda: paragraph.add_run(new))
-                paragraph.add_run("\t")
-            elif new:
+            if old and new and old == new:
                 paragraph.add_run(new + "\t")
+                return
+            if old:
+                self.tracker.wrap(paragraph, "del", lambda: paragraph.add_run(old + ("" if new else "\t")))
+            if new:
+                self.tracker.wrap(paragraph, "ins", lambda: paragraph.add_run(new + ("\t" if old is None else "")))
+            if old and new:
+                paragraph.add_run("\t")
         return add
 
     def clause_list(self, block: m.ClauseList, level: int, inherited=None) -> None:
@@ -360,18 +357,20 @@ class _RedlineWriter(_Writer):
         hanging = INDENT_TWIPS + 113 * level
         for clause in block.items:
             change = _tracked_change(clause) or inherited
-            old = f"{clause.old_number}." if clause.old_number else None
-            new = f"{clause.number}." if clause.number else None
-            first = True
+            old = f"{clause.old_number}." if clause.old_number and change != m.INSERTED else None
+            new = f"{clause.number}." if clause.number and change != m.DELETED else None
             for child in clause.blocks:
                 if isinstance(child, m.ClauseList):
                     self.clause_list(child, level + 1, change)
-                elif first and isinstance(child, m.Paragraph):
+                elif (old or new) and isinstance(child, m.Paragraph):
+                    # the first paragraph each side sees carries that side's number
                     own = getattr(child, "change", None) or change
-                    self.text_paragraph("Clause", child.content, own,
-                                        self._number(old, new, own if own else clause.change),
+                    mine_old = old if own != m.INSERTED else None
+                    mine_new = new if own != m.DELETED else None
+                    self.text_paragraph("Clause", child.content, own, self._number(mine_old, mine_new),
                                         (left, hanging))
-                    first = False
+                    old = None if mine_old else old
+                    new = None if mine_new else new
                 else:
                     before = len(self.document.paragraphs)
                     self.block(child, level + 1, "Clause Continuation", change)
