@@ -14,22 +14,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
+from timing import run_times  # noqa: E402
 
 from assembler.workspace import Workspace  # noqa: E402
-
-
-def timed(fn, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def main() -> None:
@@ -51,13 +42,13 @@ def main() -> None:
             workspace.render(d, "json")
 
         rows = [
-            ("read + assemble", timed(lambda: workspace.build("big"), args.runs)),
-            ("render md", timed(lambda: workspace.render(doc, "md"), args.runs)),
-            ("render json", timed(lambda: workspace.render(doc, "json"), args.runs)),
-            ("assemble -> md + json", timed(build_both, args.runs)),
+            ("read + assemble", run_times(lambda: workspace.build("big"), args.runs)),
+            ("render md", run_times(lambda: workspace.render(doc, "md"), args.runs)),
+            ("render json", run_times(lambda: workspace.render(doc, "json"), args.runs)),
+            ("assemble -> md + json", run_times(build_both, args.runs)),
         ]
         cli = [sys.executable, "-m", "assembler", "-C", str(root), "build", "big", "-o"]
-        rows.append(("CLI build md (process)", timed(
+        rows.append(("CLI build md (process)", run_times(
             lambda: subprocess.run(cli + [str(Path(tmp) / "o.md")], check=True,
                                    capture_output=True), args.runs)))
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -14,7 +14,6 @@ import argparse
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import VOCABULARY, generate  # noqa: E402
+from timing import median_seconds  # noqa: E402
 
 from assembler import model as m  # noqa: E402
 from assembler import redline  # noqa: E402
@@ -125,15 +125,6 @@ def regions_difflib(old: str, new: str) -> tuple[float, int]:
     return time.perf_counter() - start, sum(1 for op in opcodes if op[0] != "equal")
 
 
-def median(fn, runs):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clauses", type=int, default=2000)
@@ -149,13 +140,13 @@ def main() -> None:
         old_md, new_md = Path(tmp) / "old.md", Path(tmp) / "new.md"
         old_md.write_bytes(Workspace(one).render(old, "md"))
         new_md.write_bytes(Workspace(two).render(new, "md"))
-        compare_s = median(lambda: redline.compare(old, new), args.runs)
+        compare_s = median_seconds(lambda: redline.compare(old, new), args.runs)
         result = redline.compare(old, new)
         info = RedlineInfo(Side("v1", 1_700_000_000), Side("v2", 1_700_086_400), result.summary)
         rows = [("compare (engine alone)", compare_s, regions_ours(result.document))]
         workspace = Workspace(two)
         for fmt in ("json", "md", "html", "docx", "pdf"):
-            rows.append((f"redline -> {fmt}", median(lambda: workspace.render_redline(result, info, fmt),
+            rows.append((f"redline -> {fmt}", median_seconds(lambda: workspace.render_redline(result, info, fmt),
                                                       args.runs), None))
         git_s, git_regions = regions_git(old_md, new_md)
         rows.append(("git diff --word-diff (reference)", git_s, git_regions))

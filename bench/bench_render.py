@@ -16,23 +16,19 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
+from timing import run_times  # noqa: E402
 
 from assembler.workspace import Workspace  # noqa: E402
 
 
 def timed(fn, runs: int) -> tuple[float, float]:
     """(median seconds, peak MB of Python allocations during one run)."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+    times = run_times(fn, runs)
     tracemalloc.start()
     fn()
     peak = tracemalloc.get_traced_memory()[1] / 1e6
