@@ -278,17 +278,31 @@ def adopt(ctx, document, version, message):
 @click.pass_context
 def log(ctx, document, as_json):
     """List recorded versions: version, status, date, author, commit, tag, message."""
-    versions = _workspace(ctx).log(document)
+    workspace = _workspace(ctx)
+    versions = workspace.log(document)
+    from .review import Review
+    rounds = Review(workspace).rounds(document)
     if as_json:
-        click.echo(json.dumps([v.data() for v in versions], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([{**v.data(), "rounds_opened": [r.id for r in rounds if r.document == v.document
+                                                               and r.base == v.number]}
+                               for v in versions], indent=2, ensure_ascii=False))
         return
     if not versions:
         click.echo("no versions recorded yet (record one with 'assembler assemble TEMPLATE')")
     for v in reversed(versions):
         row = v.data()
         date = row["date"].replace("T", " ").rstrip("Z")[:16]
+        answers = f"  [answers round {v.round}]" if v.round else ""
         click.echo(f"{v.document} v{v.number:<3} {v.status:<10} {date}  {v.commit[:12]}  "
-                   f"{v.author}  {v.message}")
+                   f"{v.author}  {v.message}{answers}")
+        for r in rounds:
+            if r.document == v.document and r.base == v.number:
+                state = (f"closed by v{r.closed['version']}" if r.closed else
+                         f"open{', due ' + r.deadline if r.deadline else ''}")
+                responded = sum(1 for s in r.sections if s.id in r.feedback)
+                click.echo(f"    round {r.id} ({r.name}): opened {r.opened_at[:10]}, "
+                           f"{responded} of {len(r.sections)} Sections responded, "
+                           f"{len(r.items())} items, {state}")
 
 
 @main.command()
@@ -405,3 +419,8 @@ def redline(ctx, args, files, pdf, docx, html, md, json_out, color):
         sys.stdout.buffer.write(terminal_writer.write(result.document, options, color=use_color))
     elif not info.summary.get("changes"):
         click.echo("no changes: the two versions read the same", err=True)
+
+
+from .cli_round import round_group  # noqa: E402  (the round commands live in their own module)
+
+main.add_command(round_group)

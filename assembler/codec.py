@@ -62,6 +62,9 @@ def block_data(node: m.Block) -> dict:
     elif isinstance(node, m.ClauseList):
         data = {"type": "clause_list", "start": node.start,
                 "items": [block_data(c) for c in node.items]}
+    elif isinstance(node, m.Table):
+        data = {"type": "table", "caption": node.caption, "header": list(node.header),
+                "rows": [list(row) for row in node.rows], "widths": list(node.widths)}
     else:
         raise TypeError(f"not a block: {node!r}")
     if node.origin is not None:
@@ -147,6 +150,10 @@ def _plain_block(data: dict) -> m.Block:
     if kind == "clause_list":
         return m.ClauseList(tuple(_block(c) for c in data["items"]), int(data.get("start", 1)),
                             origin)
+    if kind == "table":
+        return m.Table(str(data["caption"]), tuple(str(c) for c in data["header"]),
+                       tuple(tuple(str(c) for c in row) for row in data["rows"]),
+                       tuple(float(w) for w in data.get("widths", [])), origin)
     raise ValueError(f"unknown block type '{kind}'")
 
 

@@ -67,15 +67,21 @@ def read_versions(store: GitStore, document: str | None = None) -> list[Version]
     entries = store.log(branch) if store.resolve(branch) else []
     versions: dict[tuple[str, int], Version] = {}
     adoptions: list[tuple[str, int]] = []
+    in_review: dict[tuple[str, str], tuple[str, int]] = {}   # (doc, round) -> (doc, base)
     for entry in reversed(entries):
         doc = entry.trailer("Document")
         number = _number(entry)
         if not doc or number is None or (document and doc != document):
             continue
         action = (entry.trailer("Action") or "").lower()
+        round_id = entry.trailer("Round")
+        if action == "round-open" and round_id:
+            in_review[(doc, round_id)] = (doc, number)
+        if action == "assemble" and round_id and entry.trailer("Round-Step") == "close":
+            in_review.pop((doc, round_id), None)
         if action == "assemble":
             versions[(doc, number)] = Version(doc, number, entry.commit, entry.author, entry.email,
-                                              entry.time, entry.subject, round=entry.trailer("Round"))
+                                              entry.time, entry.subject, round=round_id)
         elif action == "adopt" and (doc, number) in versions:
             adoptions.append((doc, number))
             versions[(doc, number)].events.append(entry)
@@ -85,12 +91,15 @@ def read_versions(store: GitStore, document: str | None = None) -> list[Version]
     tags: dict[str, str] = {}
     for doc in {d for d, _ in versions}:
         tags.update(store.tags(doc + "/"))
+    reviewed = set(in_review.values())
     for (doc, number), version in versions.items():
         adopted = latest_adopted.get(doc)
         if adopted == number:
             version.status = "adopted"
         elif adopted and number < adopted:
             version.status = "superseded"
+        elif (doc, number) in reviewed:
+            version.status = "in review"
         if tags.get(version.tag_name) == version.commit:
             version.tag = version.tag_name
     return sorted(versions.values(), key=lambda v: (v.document, v.number))

@@ -165,8 +165,24 @@ class ClauseList:
     old_start: int | None = None
 
 
-Block = Union[Paragraph, Heading, BulletList, OrderedList, Clause, ClauseList]
-BLOCK_TYPES = (Paragraph, Heading, BulletList, OrderedList, Clause, ClauseList)
+@dataclass(frozen=True)
+class Table:
+    """A table of plain-text cells, for generated reports such as a disposition table.
+
+    Never made from clause text by assembly; ``widths`` are relative column widths, a hint
+    for paged writers (PDF, DOCX).
+    """
+
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...] = ()
+    origin: Origin | None = None
+    change: str | None = None
+
+
+Block = Union[Paragraph, Heading, BulletList, OrderedList, Clause, ClauseList, Table]
+BLOCK_TYPES = (Paragraph, Heading, BulletList, OrderedList, Clause, ClauseList, Table)
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,18 @@ def _engine() -> diff_match_patch:
     return engine
 
 
+def patch_text(old: str, new: str, target: str) -> str | None:
+    """``target`` with the edit that turns ``old`` into ``new`` applied (diff-match-patch's
+    fuzzy patching, so ``target`` may differ a little from ``old``); None when any part of
+    the edit finds no place in ``target``."""
+    engine = _engine()
+    diffs = engine.diff_main(old, new)
+    engine.diff_cleanupSemantic(diffs)
+    patches = engine.patch_make(old, diffs)
+    result, applied = engine.patch_apply(patches, target)
+    return result if all(applied) else None
+
+
 def diff_inlines(old, new) -> tuple[m.Inline, ...]:
     """``new`` with Ins/Del marks showing how it differs from ``old``, word by word."""
     if old == new:

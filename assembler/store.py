@@ -237,10 +237,11 @@ class GitStore:
     # ------------------------------------------------------------ commits and refs
 
     def commit_files(self, parent: str | None, files: dict[str, str], message: str,
-                     epoch: int) -> str:
+                     epoch: int, author: tuple[str, str] | None = None) -> str:
         """A new commit: ``parent``'s tree with ``files`` (path -> blob id) added or replaced.
 
-        Built in a private index file, so the user's index is not touched.
+        Built in a private index file, so the user's index is not touched. ``author`` (name,
+        email) credits someone other than the committer, such as a Section.
         """
         fd, index = tempfile.mkstemp(prefix="assembler-index-")
         os.close(fd)
@@ -262,8 +263,10 @@ class GitStore:
         if self.signing("commit.gpgsign"):
             args.append("-S")
         args += ["-F", "-"]
-        return self.run(*args, input=message.encode("utf-8"),
-                        env={"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}).strip()
+        env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        if author:
+            env.update({"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]})
+        return self.run(*args, input=message.encode("utf-8"), env=env).strip()
 
     def signing(self, key: str) -> bool:
         return self.run("config", "--bool", key, check=False).strip() == "true"

@@ -21,6 +21,7 @@ from .store import GitStore
 
 MAX_ATTEMPTS = 20
 Renderer = Callable[[int, int], dict[str, bytes]]   # (version, epoch) -> {file name: bytes}
+Extra = Callable[[int, int, dict[str, bytes]], dict[str, bytes]]   # -> {path: bytes}
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def trailers(pairs: list[tuple[str, str]]) -> str:
     return "\n".join(f"{key}: {value}" for key, value in pairs)
 
 
-def _message(subject: str | None, default: str, pairs: list[tuple[str, str]]) -> str:
+def message_with(subject: str | None, default: str, pairs: list[tuple[str, str]]) -> str:
     text = (subject or "").strip() or default
     return f"{text}\n\n{trailers(pairs)}\n"
 
@@ -85,22 +86,45 @@ def _index_unlocked(store: GitStore, wait_seconds: float = 3.0) -> None:
         time.sleep(0.05)
 
 
-def _check_outputs_writable(store: GitStore, document: str, names: list[str]) -> None:
-    """Refuse to overwrite output files holding edits that git has never seen."""
-    target = store.root / history.folder(document)
-    if target.exists() and not is_within(store.root, target):
-        raise WorkspaceStateError(f"{history.folder(document)} leads outside the workspace "
-                                  "(a symbolic link?); remove the link")
-    for name in names + ["manifest.json"]:
-        path = target / name
+def check_writable(store: GitStore, paths: list[str]) -> None:
+    """Refuse to overwrite files holding edits that git has never seen, or to write through
+    a symbolic link or outside the workspace."""
+    for rel in paths:
+        path = store.root / rel
+        if path.parent.exists() and not is_within(store.root, path.parent):
+            raise WorkspaceStateError(f"{rel} leads outside the workspace (a symbolic link?); "
+                                      "remove the link")
         if path.is_symlink():
-            raise WorkspaceStateError(f"{history.folder(document)}/{name} is a symbolic link; "
-                                      "remove it, assemble writes this file")
+            raise WorkspaceStateError(f"{rel} is a symbolic link; remove it, this command writes "
+                                      "that file")
         if path.is_file() and not store.has_object(git_blob_id(path.read_bytes())):
             raise WorkspaceStateError(
-                f"{history.folder(document)}/{name} has edits that were never recorded; "
-                "assemble writes this file: move the edits into clauses/ or templates/, or "
-                f"discard them (git checkout -- {history.folder(document)}/{name})")
+                f"{rel} has edits that were never recorded; this command writes that file: move "
+                f"the edits elsewhere, or discard them (git checkout -- {rel})")
+
+
+def _check_outputs_writable(store: GitStore, document: str, names: list[str]) -> None:
+    check_writable(store, [history.output_path(document, name) for name in names + ["manifest.json"]])
+
+
+def commit_step(store: GitStore, branch: str, files: dict[str, bytes], message: str, epoch: int,
+                author: tuple[str, str] | None = None) -> str:
+    """Commit ``files`` (path -> bytes) on top of the branch tip (compare-and-swap, retried),
+    then stage them and write them to the working tree. The caller holds the workspace lock."""
+    blobs = {path: store.write_blob(data) for path, data in files.items()}
+    for _attempt in range(MAX_ATTEMPTS):
+        head = store.resolve(branch)
+        commit = store.commit_files(head, blobs, message, epoch, author)
+        if store.compare_and_swap(branch, commit, head):
+            break
+    else:
+        raise WorkspaceStateError(f"the branch {branch} kept moving; try again")
+    store.stage(blobs)
+    for path, data in files.items():
+        target = store.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, data)
+    return commit
 
 
 def _repair_tag(store: GitStore, versions: list[history.Version]) -> None:
@@ -113,8 +137,14 @@ def _repair_tag(store: GitStore, versions: list[history.Version]) -> None:
 
 def record(store: GitStore, document: str, files: dict[str, bytes], render: Renderer,
            make_manifest: Callable[[int, int, dict[str, bytes]], dict], message: str | None,
-           allow_empty: bool = False) -> Recorded:
-    """Record a new version of ``document``: outputs, manifest and sources, one commit, a tag."""
+           allow_empty: bool = False, extra: Extra | None = None,
+           extra_trailers: tuple[tuple[str, str], ...] = (),
+           after: Callable[[str, int, int], None] | None = None) -> Recorded:
+    """Record a new version of ``document``: outputs, manifest and sources, one commit, a tag.
+
+    ``extra(number, epoch, outputs)`` adds files of its own to the same commit (a round's
+    closing files); ``after(commit, number, epoch)`` runs under the lock once the commit is
+    on the branch (more tags)."""
     branch = ensure_ready(store)
     with workspace_lock(store.git_dir):
         _index_unlocked(store)
@@ -138,13 +168,16 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
             blobs = {path: store.write_blob(data) for path, data in files.items()}
             written = {history.output_path(document, name): data for name, data in outputs.items()}
             written[history.manifest_path(document)] = manifest_bytes
+            if extra is not None:
+                written.update(extra(number, epoch, outputs))
             blobs.update({path: store.write_blob(data) for path, data in written.items()})
             pairs = [("Document", document), ("Version", str(number)),
                      ("Template", new_manifest["template"]["path"]), ("Status", "draft"),
                      ("Action", "assemble")]
             if new_manifest.get("round"):
                 pairs.append(("Round", new_manifest["round"]))
-            commit = store.commit_files(head, blobs, _message(message, f"Assemble {document} v{number}", pairs),
+            pairs.extend(extra_trailers)
+            commit = store.commit_files(head, blobs, message_with(message, f"Assemble {document} v{number}", pairs),
                                         epoch)
             if store.compare_and_swap(branch, commit, head):
                 break
@@ -152,6 +185,8 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
             raise WorkspaceStateError(f"the branch {branch} kept moving while recording; try again")
         tag = f"{document}/v{number}"
         store.create_tag(tag, commit, f"{document} v{number}\n\n{trailers(pairs[:2])}\n", epoch)
+        if after is not None:
+            after(commit, number, epoch)
         store.stage(blobs)
         for path, data in written.items():
             target = store.root / path
@@ -178,21 +213,11 @@ def adopt(store: GitStore, document: str, label: str, message: str | None) -> hi
                                                      "commit": version.commit,
                                                      "adopted_at": mf.iso_time(epoch)},
                   "superseded": [v.number for v in versions if v.number < version.number]}
-        data = mf.dumps(status)
         path = f"{history.folder(document)}/status.json"
-        blobs = {path: store.write_blob(data)}
         pairs = [("Document", document), ("Version", str(version.number)), ("Status", "adopted"),
                  ("Action", "adopt")]
-        for _attempt in range(MAX_ATTEMPTS):
-            head = store.resolve(branch)
-            commit = store.commit_files(head, blobs, _message(
-                message, f"Adopt {document} v{version.number}", pairs), epoch)
-            if store.compare_and_swap(branch, commit, head):
-                break
-        else:
-            raise WorkspaceStateError(f"the branch {branch} kept moving; try again")
-        store.stage(blobs)
-        atomic_write(store.root / path, data)
+        commit_step(store, branch, {path: mf.dumps(status)},
+                    message_with(message, f"Adopt {document} v{version.number}", pairs), epoch)
     version.status = "adopted"
     return version
 

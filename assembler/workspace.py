@@ -253,19 +253,39 @@ class Workspace:
         """Assemble ``template_id`` and record it as the document's next version (one commit)."""
         with self.store() as store:
             versions.ensure_ready(store)
-            built = self.assemble_sources(template_id, variables)
-            doc = built.document
-            author = store.identity()[0]
+            return self.record(store, self.assemble_sources(template_id, variables), message,
+                               allow_empty)
 
-            def render(number: int, epoch: int) -> dict[str, bytes]:
-                return self.render_all(built, self.render_options(built, number, "draft", epoch, author))
+    def record(self, store: GitStore, built: Built, message: str | None, allow_empty: bool = False,
+               round_id: str | None = None, **hooks) -> Recorded:
+        """Record ``built`` as the document's next version; ``hooks`` go to
+        :func:`versions.record` (extra files and trailers of a round's close)."""
+        doc = built.document
+        author = store.identity()[0]
 
-            def make_manifest(number: int, epoch: int, outputs: dict[str, bytes]) -> dict:
-                return mf.build(doc, number, "draft", list(built.sources), outputs, epoch, author,
-                                built.digest)
+        def render(number: int, epoch: int) -> dict[str, bytes]:
+            return self.render_all(built, self.render_options(built, number, "draft", epoch, author))
 
-            return versions.record(store, doc.id, built.files, render, make_manifest, message,
-                                   allow_empty)
+        def make_manifest(number: int, epoch: int, outputs: dict[str, bytes]) -> dict:
+            return mf.build(doc, number, "draft", list(built.sources), outputs, epoch, author,
+                            built.digest, round_id)
+
+        return versions.record(store, doc.id, built.files, render, make_manifest, message,
+                               allow_empty, **hooks)
+
+    def build_with(self, template_id: str, variables: dict[str, str],
+                   overrides: dict[str, bytes]) -> Built:
+        """Like :meth:`assemble_sources`, with some clause files read from ``overrides``
+        (path -> bytes) instead of the disk: what an edit would give, before it is written."""
+        library = self.clauses()
+        for rel, data in overrides.items():
+            clause, problems = parse_clause(rel, data)
+            if clause is None or problems:
+                raise InvalidInput(problems or [Problem(rel, "the edited clause cannot be read")])
+            library.by_path.pop(rel, None)
+            library.by_id[clause.id] = clause
+            library.by_path[rel] = clause
+        return self._build(template_id, variables, self.templates(), library)
 
     def adopt(self, document: str, label: str, message: str | None = None) -> history.Version:
         """Mark version ``label`` of ``document`` adopted (a commit of its own)."""

@@ -25,6 +25,7 @@ from docx.text.run import Run
 from .. import TOOL_NAME, __version__
 from .. import model as m
 from .options import RenderOptions, language
+from .docx_xml import abstract_numbering
 from .zippack import repack
 
 CLAUSE_LIST, BULLET_LIST, ORDERED_LIST = 990, 991, 992
@@ -90,30 +91,14 @@ def _lang(document, code: str) -> None:
 
 # ---------------------------------------------------------------- numbering
 
-def _level(ilvl: int, fmt: str, text: str, left: int, hanging: int, start: int = 1) -> str:
-    return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>'
-            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
-            f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>')
-
-
-def _abstract(abstract_id: int, levels: list[str]) -> str:
-    return (f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
-            f'<w:multiLevelType w:val="multilevel"/>' + "".join(levels) + "</w:abstractNum>")
-
-
 class _Numbering:
     """Our numbering definitions, and a fresh ``num`` for every list (so each restarts)."""
 
     def __init__(self, document):
         self.root = document.part.numbering_part.element
-        clause_levels = [_level(i, "decimal", "".join(f"%{n}." for n in range(1, i + 2)),
-                         INDENT_TWIPS * (i + 1) + 113 * i, INDENT_TWIPS + 113 * i) for i in range(6)]
-        bullet_levels = [_level(i, "bullet", "•", INDENT_TWIPS * (i + 2), 284) for i in range(6)]
-        ordered_levels = [_level(i, "decimal", f"%{i + 1}.", INDENT_TWIPS * (i + 2), 397) for i in range(6)]
         first_num = self.root.find(qn("w:num"))
-        for abstract_id, levels in ((CLAUSE_LIST, clause_levels), (BULLET_LIST, bullet_levels),
-                                    (ORDERED_LIST, ordered_levels)):
-            element = parse_xml(_abstract(abstract_id, levels))
+        for definition in abstract_numbering(INDENT_TWIPS, (CLAUSE_LIST, BULLET_LIST, ORDERED_LIST)):
+            element = parse_xml(definition)
             if first_num is not None:
                 first_num.addprevious(element)
             else:
@@ -246,12 +231,27 @@ class _Writer:
         elif isinstance(block, m.ClauseList):
             num_id = self.numbering.new(CLAUSE_LIST, block.start)
             self.clause_list(block, num_id, 0)
+        elif isinstance(block, m.Table):
+            self.table(block)
         elif isinstance(block, (m.BulletList, m.OrderedList)):
             abstract = BULLET_LIST if isinstance(block, m.BulletList) else ORDERED_LIST
             start = block.start if isinstance(block, m.OrderedList) else 1
             num_id = self.numbering.new(abstract, start)
             for item in block.items:
                 self.numbered_item(item, num_id, depth, style)
+
+    def table(self, block: m.Table) -> None:
+        """A report table: caption as a heading, a bold header row repeated on each page."""
+        if block.caption:
+            self.paragraph("Heading 1").add_run(block.caption)
+        table = self.document.add_table(rows=1 + len(block.rows), cols=len(block.header))
+        table.style = self.document.styles["Table Grid"] if "Table Grid" in self.document.styles else None
+        for r, row in enumerate((block.header,) + block.rows):
+            for c, text in enumerate(row):
+                run = table.cell(r, c).paragraphs[0].add_run(text)
+                run.font.size, run.bold = Pt(8), r == 0 or None
+        header = table.rows[0]._tr.get_or_add_trPr()
+        header.append(OxmlElement("w:tblHeader"))
 
     def clause_list(self, block: m.ClauseList, num_id: int, level: int) -> None:
         for clause in block.items:
@@ -327,6 +327,8 @@ class _RedlineWriter(_Writer):
                 self.block(child, depth, style, _tracked_change(block) or inherited)
         elif isinstance(block, m.ClauseList):
             self.clause_list(block, 0, inherited)
+        elif isinstance(block, m.Table):
+            self.table(block)
         elif isinstance(block, (m.BulletList, m.OrderedList)):
             for offset, item in enumerate(block.items):
                 marker = "•" if isinstance(block, m.BulletList) else f"{block.start + offset}."

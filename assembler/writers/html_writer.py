@@ -47,6 +47,17 @@ footer { border-top: 1px solid var(--rule); margin-top: 2.5rem; padding-top: .6r
 """
 
 
+TABLE_STYLE = """
+body:has(table.report) { max-width: 60rem; }
+table.report { border-collapse: collapse; width: 100%; margin: 1rem 0 1.5rem; font-size: .85rem;
+               font-family: "DejaVu Sans", Calibri, Arial, sans-serif; }
+table.report caption { text-align: left; font-weight: bold; font-size: 1.05rem; padding: .4rem 0; }
+table.report th { text-align: left; border-bottom: 2px solid var(--ink); padding: .3rem .4rem; }
+table.report td { vertical-align: top; border-bottom: 1px solid var(--rule); padding: .3rem .4rem; }
+@media print { table.report tr { break-inside: avoid; } }
+"""
+
+
 REDLINE_STYLE = """
 ins { color: #0b6b2e; text-decoration: underline; text-decoration-thickness: 1.5px; background: #e8f5ec; }
 del { color: #a3162b; text-decoration: line-through; background: #fbeaec; }
@@ -130,10 +141,21 @@ def block(node: m.Block, out: list[str], inherited=None) -> None:
             blocks(clause.blocks, out, _whole_change(clause))
             out.append("</div></li>")
         out.append("</ol>")
+    elif isinstance(node, m.Table):
+        out.append(_table(node))
     elif isinstance(node, m.BulletList):
         out.append("<ul>" + "".join(_item(item) for item in node.items) + "</ul>")
     elif isinstance(node, m.OrderedList):
         out.append(f'<ol start="{node.start}">' + "".join(_item(item) for item in node.items) + "</ol>")
+
+
+def _table(table: m.Table) -> str:
+    head = "".join(f"<th>{escape(cell)}</th>" for cell in table.header)
+    rows = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+                   for row in table.rows)
+    caption = f"<caption>{escape(table.caption)}</caption>" if table.caption else ""
+    return (f'<table class="report">{caption}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _whole_change(clause: m.Clause):
@@ -185,7 +207,8 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
         f'<meta name="generator" content="{TOOL_NAME} {__version__}">',
         f'<meta name="keywords" content="{escape(keywords)}">',
         f'<meta name="author" content="{escape(options.author)}">' if options.author else "",
-        f"<style>{STYLE}{REDLINE_STYLE if options.redline else ''}</style>",
+        f"<style>{STYLE}{REDLINE_STYLE if options.redline else ''}"
+        f"{TABLE_STYLE if any(isinstance(b, m.Table) for b in doc.blocks) else ''}</style>",
         "</head>",
         "<body>",
         '<header class="document">',

@@ -111,12 +111,27 @@ def block_lines(node: m.Block) -> list[list[str]]:
         return [_items([(f"{node.start + i}. ", _flatten(item)) for i, item in enumerate(node.items)])]
     if isinstance(node, m.Clause):
         return _flatten(_marked(node))
+    if isinstance(node, m.Table):
+        return _table(node)
     if isinstance(node, m.ClauseList):
         nested = any("." in (clause.number or "") for clause in node.items)
         visible = [c for c in node.items if c.change != m.MOVED_AWAY]
         return [_items([(_marker(clause), _clause_chunks(clause)) for clause in visible],
                        loose=nested)]
     raise TypeError(node)
+
+
+def _table(table: m.Table) -> list[list[str]]:
+    """A pipe table (GFM) under its caption; cell text escaped, pipes and newlines too."""
+
+    def row(cells) -> str:
+        return "| " + " | ".join(escape_text(c).replace("|", "\\|").replace("\n", " ")
+                                 for c in cells) + " |"
+
+    lines = [row(table.header), "|" + "|".join("---" for _ in table.header) + "|"]
+    lines += [row(cells) for cells in table.rows]
+    caption = [_escape_line_start(escape_text(table.caption))] if table.caption else []
+    return ([caption] if caption else []) + [lines]
 
 
 def _marker(clause: m.Clause) -> str:

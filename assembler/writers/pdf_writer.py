@@ -11,11 +11,10 @@ time instead of the clock).
 
 from __future__ import annotations
 
-import re
+import hashlib
 import time
 from io import BytesIO
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
@@ -26,19 +25,19 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageBreak,
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak,
                                 PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
 from .. import TOOL_NAME, __version__
 from .. import model as m
 from .options import RenderOptions, language
+from .pdf_markup import (BAR_HEX, DELETE_HEX, INSERT_HEX, MONO, SANS, SERIF, _whole, escape,
+                         inline_markup)
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
-SERIF, SANS, MONO = "PolicySerif", "PolicySans", "PolicyMono"
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#5f6368")
 RULE = colors.HexColor("#c9ccd1")
-INSERT_HEX, DELETE_HEX, BAR_HEX = "#0b6b2e", "#a3162b", "#c77c02"
 _registered = False
 
 
@@ -78,67 +77,6 @@ def _styles() -> dict[str, ParagraphStyle]:
                                      fontSize=10.5, leading=14, alignment=TA_LEFT, spaceBefore=9,
                                      spaceAfter=4, keepWithNext=1),
     }
-
-
-# ---------------------------------------------------------------- inline markup
-
-def inline_markup(nodes: tuple[m.Inline, ...]) -> str:
-    """reportlab paragraph markup for ``nodes``: tags only from the model, text escaped."""
-    out: list[str] = []
-    for node in nodes:
-        if isinstance(node, m.Text):
-            out.append(escape(_bind_dashes(node.text)))
-        elif isinstance(node, m.Emph):
-            out.append("<i>" + inline_markup(node.content) + "</i>")
-        elif isinstance(node, m.Strong):
-            out.append("<b>" + inline_markup(node.content) + "</b>")
-        elif isinstance(node, m.Code):
-            out.append(f'<font face="{MONO}">' + escape(node.text) + "</font>")
-        elif isinstance(node, m.Link):
-            inner = inline_markup(node.content)
-            if node.target.startswith(("http://", "https://", "mailto:")):
-                out.append(f'<a href={quoteattr(node.target)} color="#1f4e79">' + inner + "</a>")
-            else:  # "#" and relative links have no place to go in a PDF: keep the words
-                out.append(inner)
-        elif isinstance(node, m.LineBreak):
-            out.append("<br/>")
-        elif isinstance(node, m.Ref):
-            out.append(escape(node.label or node.target))
-        elif isinstance(node, m.Var):
-            out.append(escape("{{ %s }}" % node.name))
-        elif isinstance(node, m.Ins):
-            if out and out[-1].startswith("<strike>"):
-                out.append(" ")  # "old new", not "oldnew": a replacement reads as two words
-            out.append(_inserted(inline_markup(node.content)))
-        elif isinstance(node, m.Del):
-            out.append(_deleted(inline_markup(node.content)))
-    return "".join(out)
-
-
-def _inserted(markup: str) -> str:
-    return f'<u><font color="{INSERT_HEX}">{markup}</font></u>' if markup else ""
-
-
-def _deleted(markup: str) -> str:
-    return f'<strike><font color="{DELETE_HEX}">{markup}</font></strike>' if markup else ""
-
-
-def _whole(change, markup: str) -> str:
-    if change == m.INSERTED:
-        return _inserted(markup)
-    if change in (m.DELETED, m.MOVED_AWAY):
-        return _deleted(markup)
-    return markup
-
-
-def _bind_dashes(text: str) -> str:
-    """A spaced dash never starts a line: tie it to the word before with a no-break space.
-
-    A hyphen used as a dash is tied to the word after as well: a line ending in "-" reads
-    as a hyphenated word to text extractors, which would join the lines and drop it.
-    """
-    text = re.sub(r" - ", "\u00a0-\u00a0", text)
-    return re.sub(r" ([–—]) ", "\u00a0\\1 ", text)
 
 
 class _Marked(Paragraph):
@@ -258,6 +196,33 @@ class _Builder:
             for offset, item in enumerate(block.items):
                 marker = "•" if isinstance(block, m.BulletList) else f"{block.start + offset}."
                 self.item(item, marker, indent, 14)
+        elif isinstance(block, m.Table):
+            self.flow.extend(self.table(block))
+
+    def table(self, block: m.Table) -> list:
+        """A report table: caption as a heading (in the outline), a repeated header row, small
+        sans-serif cells that wrap, a hairline under each row."""
+        head = ParagraphStyle("th", parent=self.styles["meta"], fontName=SANS + "-Bold",
+                              textColor=INK, fontSize=7.5, leading=9.5)
+        cell = ParagraphStyle("td", parent=head, fontName=SANS, fontSize=7.5, leading=9.5)
+        rows = [[Paragraph(escape(text), head) for text in block.header]]
+        rows += [[Paragraph(escape(text).replace("\n", "<br/>"), cell) for text in row]
+                 for row in block.rows]
+        total = sum(block.widths) if block.widths else len(block.header)
+        widths = [f"{100 * w / total:.2f}%" for w in (block.widths or [1] * len(block.header))]
+        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+                                   ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5)]))
+        flow: list = [CondPageBreak(min(70, 22 + 7 * len(block.rows)) * mm)]
+        if block.caption:
+            flow.append(KeepTogether([self.anchor(block.caption, 1),
+                                      Paragraph(escape(block.caption), self.styles["heading"])]))
+        return flow + [table, Spacer(1, 8)]
 
     def clause(self, clause: m.Clause, indent: float) -> None:
         number = f"{clause.number}." if clause.number else ""  # a removed clause: its note says where it was
@@ -317,6 +282,10 @@ def _canvas_class(decorate, epoch: int):
             kwargs["invariant"] = 1
             super().__init__(*args, **kwargs)
             self._doc._timeStamp = _FixedStamp(epoch)
+            # The file ID is a digest that reportlab seeds from SOURCE_DATE_EPOCH when that is
+            # set; seed it as invariant mode does, so only ``epoch`` shapes the bytes.
+            self._doc.signature = hashlib.md5(b"a reportlab document" + b"946684800.0",
+                                              usedforsecurity=False)
             self._pages: list[dict] = []
 
         def showPage(self):

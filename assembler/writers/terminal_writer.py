@@ -72,6 +72,10 @@ def _blocks(blocks, marks: _Marks, indent: str, out: list[str], inherited=None) 
         elif isinstance(block, (m.BulletList, m.OrderedList)):
             for item in block.items:
                 _blocks(item, marks, indent + "  - ", out, change)
+        elif isinstance(block, m.Table):
+            out.extend(["", indent + block.caption] if block.caption else [""])
+            for row in (block.header,) + block.rows:
+                out.append(indent + " | ".join(cell.replace("\n", " ") for cell in row))
 
 
 def write(doc: m.Document, options: RenderOptions | None = None, color: bool = False) -> bytes:
