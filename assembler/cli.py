@@ -16,7 +16,8 @@ import click
 
 from . import __version__
 from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INVALID, AssemblerError, UsageError
-from .workspace import Workspace, write_output
+from .files import write_output
+from .workspace import Workspace
 from .writers.options import RenderOptions
 from .writers import BINARY, WRITERS
 

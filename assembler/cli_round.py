@@ -114,7 +114,9 @@ def status(ctx, round_name, as_json):
         click.echo("no review rounds yet (open one with 'assembler round open DOC --name NAME')")
     for rep in reports:
         due = ""
-        if rep["deadline"]:
+        if rep["deadline"] and rep["state"] == "closed":
+            due = f", was due {rep['deadline']}"
+        elif rep["deadline"]:
             left = rep["days_left"]
             due = f", due {rep['deadline']} ({left} days left)" if left >= 0 else \
                 f", due {rep['deadline']} ({-left} days ago)"
@@ -136,7 +138,7 @@ def _status(r, today) -> dict:
     for item in items:
         per_clause[item.target] = per_clause.get(item.target, 0) + 1
     return {"id": r.id, "name": r.name, "document": r.document, "base": r.base, "state": r.state,
-            "deadline": r.deadline, "days_left": r.days_left(today),
+            "deadline": r.deadline, "days_left": r.days_left(today) if not r.closed else None,
             "answered_by": (r.closed or {}).get("version"),
             "sections": [{"id": s.id, "name": s.name, "responded": s.id in r.feedback,
                           "items": len(r.feedback.get(s.id, {}).get("items", []))} for s in r.sections],

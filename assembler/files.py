@@ -14,7 +14,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from .errors import EnvironmentFailure, Problem
+from .errors import EnvironmentFailure, Problem, UsageError
 
 MAX_SOURCE_BYTES = 1024 * 1024  # one clause or template file; documented in README.md
 
@@ -130,3 +130,10 @@ def atomic_write(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise EnvironmentFailure(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` to a user-named ``path`` whole or not at all."""
+    if not path.parent.is_dir():
+        raise UsageError(f"{path}: the folder {path.parent} does not exist; create it first")
+    atomic_write(path, data)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import changes, history, versions
+from . import history, versions
 from . import manifest as mf
 from . import model as m
 from . import redline as redline_mod
@@ -139,6 +139,7 @@ class Review:
                 r = rd.Round(round_id, name.strip(), document, version.number, version.commit,
                              compared, reason, due, sections, mf.iso_time(epoch), who)
                 files = self._pack(store, r, seen, epoch)
+                r.pack = {path.rsplit("/", 1)[1]: mf.sha256(data) for path, data in sorted(files.items())}
                 files[f"{r.path}/round.json"] = rd.dumps(r.record())
                 pairs = [("Document", document), ("Version", str(version.number)),
                          ("Round", round_id), ("Action", "round-open")]
@@ -245,7 +246,7 @@ class Review:
             pairs = [("Document", r.document), ("Version", str(r.base)), ("Round", r.id),
                      ("Item", item.id), ("Decision", decision), ("Action", "round-dispose")]
             self._step(store, {f"{r.path}/dispositions.json": rd.dumps(data)},
-                       f"{item.id}: {decision}", pairs)
+                       f"Decide {item.id} of round '{r.name}': {decision}", pairs)
         return r, item
 
     def apply(self, round_text: str, item_id: str) -> Applied:

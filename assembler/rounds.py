@@ -71,6 +71,7 @@ class Round:
     opened_at: str
     opened_by: str
     closed: dict | None = None
+    pack: dict[str, str] = field(default_factory=dict)            # file name -> SHA-256
     feedback: dict[str, dict] = field(default_factory=dict)       # section id -> record
     dispositions: dict[str, dict] = field(default_factory=dict)   # item id -> decision
 
@@ -118,7 +119,8 @@ class Round:
                 "deadline": self.deadline,
                 "sections": [{"id": s.id, "name": s.name, "contact": s.contact}
                              for s in self.sections],
-                "opened_at": self.opened_at, "opened_by": self.opened_by, "closed": self.closed}
+                "opened_at": self.opened_at, "opened_by": self.opened_by, "pack": self.pack,
+                "closed": self.closed}
 
     def days_left(self, today: date) -> int | None:
         return (date.fromisoformat(self.deadline) - today).days if self.deadline else None
@@ -134,7 +136,7 @@ def _from_record(data: dict) -> Round:
                  data["base"]["commit"], compared.get("version"), compared.get("reason", ""),
                  data.get("deadline"), [Section(s["id"], s["name"], s.get("contact", ""))
                                         for s in data["sections"]],
-                 data["opened_at"], data["opened_by"], data.get("closed"))
+                 data["opened_at"], data["opened_by"], data.get("closed"), data.get("pack", {}))
 
 
 def read_rounds(store: GitStore, commit: str | None) -> list[Round]:

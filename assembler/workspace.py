@@ -26,7 +26,7 @@ from .importer import ImportPlan, plan_import
 from .manifest import Source
 from .readers import read_document_file, read_json_document
 from .store import GitStore
-from .templates import ClauseItem, IncludeItem, NumberedItem, TemplateSet, parse_template
+from .templates import ClauseItem, NumberedItem, TemplateSet, parse_template
 from .transforms import run_pipeline
 from .versions import Recorded
 from .writers.options import RedlineInfo, RenderOptions, Side, sources_digest
@@ -492,9 +492,3 @@ def _checked_variables(variables: dict[str, str]) -> dict[str, str]:
             raise UsageError(problems[0].message.join(["--var " + name + ": ", ""]))
     return dict(variables)
 
-
-def write_output(path: Path, data: bytes) -> None:
-    """Write ``data`` to a user-named ``path`` whole or not at all."""
-    if not path.parent.is_dir():
-        raise UsageError(f"{path}: the folder {path.parent} does not exist; create it first")
-    atomic_write(path, data)

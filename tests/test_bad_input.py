@@ -4,7 +4,6 @@ code, no traceback, and nothing written."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 

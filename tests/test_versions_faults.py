@@ -3,9 +3,7 @@ concurrent assemblies and assemblies killed at random moments."""
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
