@@ -340,3 +340,19 @@ def test_a_sections_file_with_a_repeated_id_is_refused_with_its_line(example, tm
     sections.write_text("id,name,contact\nNL,Netherlands,\nFR,France,\nNL,Nederland,\n")
     refused(example, ["round", "open", "resolution", "--name", "R1", "--sections", str(sections)], 4,
             f"{sections}:4: Section id 'NL' appears twice")
+
+
+def test_a_version_assembled_while_a_round_is_open_still_verifies(in_review):
+    ws = in_review
+    nl = ws.write("../nl.md", "## 4\nNeeds a definition.\n")
+    assert ws.run("round", "feedback", ROUND, "--section", "NL", str(nl)).code == 0
+    assert ws.run("round", "dispose", ROUND, "NL-1", "noted").code == 0
+    trafficking = ws.root / "clauses/resolution/trafficking.md"
+    trafficking.write_text(trafficking.read_text().replace("prevent and combat", "prevent, investigate and combat"))
+    assert ws.run("assemble", "resolution", "-m", "Interim draft").code == 0
+    assert ws.run("round", "feedback", ROUND, "--section", "NL", str(nl)).code == 0   # NL.json changes
+    assert ws.run("round", "dispose", ROUND, "NL-2", "noted").code == 0   # dispositions.json too
+    log = ws.run("log", "resolution").stdout
+    assert re.search(r"resolution v3\s+draft", log) and re.search(r"resolution v2\s+in review", log)
+    verified = ws.run("verify")
+    assert verified.code == 0, verified
