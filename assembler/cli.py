@@ -7,7 +7,9 @@ exit codes.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -43,6 +45,12 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:   # the reader went away (| head): stop quietly, as a pipe expects
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+                pass
+            ctx.exit(141)
         except Exception as exc:  # a bug: say so in one line, traceback only on request
             if debug:
                 traceback.print_exc()
@@ -98,14 +106,20 @@ def init(ctx, path, example):
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print problems as JSON.")
+@click.option("--impact", is_flag=True, help="Also list the documents that pending edits would "
+              "change, with a preview of each change (nothing is recorded).")
 @click.pass_context
-def check(ctx, as_json):
+def check(ctx, as_json, impact):
     """Validate every clause and template; list each problem as file:line:column.
 
     Exits 0 only when the workspace is clean, 4 when it found problems.
     """
     workspace = _workspace(ctx)
     problems = workspace.check()
+    if impact and not problems:
+        from .archive import Archive
+        _print_impact(Archive(workspace).impact(), as_json)
+        return
     if as_json:
         click.echo(json.dumps([{"path": p.path, "line": p.line, "column": p.column,
                                 "message": p.message} for p in problems], indent=2))
@@ -120,6 +134,26 @@ def check(ctx, as_json):
         if not as_json:
             click.echo(f"{len(problems)} problem(s) found", err=True)
         ctx.exit(EXIT_INVALID)
+
+
+def _print_impact(found: list[dict], as_json: bool) -> None:
+    from .writers.options import RedlineInfo, Side
+    from .writers.redline_text import summary_lines
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    for entry in found:
+        if entry["latest"] is None:
+            click.echo(f"{entry['document']}: never recorded; 'assembler assemble {entry['document']}' "
+                       "records v1")
+        elif not entry["changes"]:
+            click.echo(f"{entry['document']}: no change since v{entry['latest']}")
+        else:
+            click.echo(f"{entry['document']}: would change since v{entry['latest']}:")
+            info = RedlineInfo(Side(f"v{entry['latest']}"), Side("working"), entry["summary"])
+            for line in summary_lines(info):
+                click.echo(f"  {line}")
+            click.echo(f"  word by word: assembler redline {entry['document']} latest working")
 
 
 @main.command()
@@ -422,6 +456,9 @@ def redline(ctx, args, files, pdf, docx, html, md, json_out, color):
         click.echo("no changes: the two versions read the same", err=True)
 
 
-from .cli_round import round_group  # noqa: E402  (the round commands live in their own module)
+from .cli_archive import COMMANDS as ARCHIVE_COMMANDS  # noqa: E402  (their own modules)
+from .cli_round import round_group  # noqa: E402
 
 main.add_command(round_group)
+for _command in ARCHIVE_COMMANDS:
+    main.add_command(_command)

@@ -22,7 +22,8 @@ from . import rounds as rd
 from .clauses import split_front_matter
 from .docx_reader import read_returned_docx
 from .errors import InvalidInput, NotFoundError, Problem, UsageError, WorkspaceStateError
-from .feedback import Item, clause_texts, docx_items, normalize_paragraphs, read_feedback_text
+from .feedback import Item, docx_items, normalize_paragraphs, read_feedback_text
+from .paragraphs import clause_texts
 from .files import atomic_write, git_blob_id
 from .locking import workspace_lock
 from .readers import read_json_document
@@ -340,13 +341,15 @@ class Review:
                 options = RenderOptions(epoch=epoch, author=author, redline=info,
                                         paper=dict(built.document.meta).get("paper", "A4"))
                 name = f"{r.path}/redline-v{r.base}-v{number}"
-                closed = dict(r.record(), closed={"version": number, "at": mf.iso_time(epoch),
-                                                  "by": author, "undecided": [i.id for i in undecided]})
-                return {f"{name}.pdf": self.ws.render(with_table, "pdf", options),
-                        f"{name}.html": self.ws.render(with_table, "html", options),
-                        f"{name}.docx": self.ws.render(result.document, "docx", options),
-                        f"{r.path}/disposition.csv": papers.disposition_csv(rows),
-                        f"{r.path}/round.json": rd.dumps(closed)}
+                files = {f"{name}.pdf": self.ws.render(with_table, "pdf", options),
+                         f"{name}.html": self.ws.render(with_table, "html", options),
+                         f"{name}.docx": self.ws.render(result.document, "docx", options),
+                         f"{r.path}/disposition.csv": papers.disposition_csv(rows)}
+                closed = dict(r.record(), closed={
+                    "version": number, "at": mf.iso_time(epoch), "by": author,
+                    "undecided": [i.id for i in undecided],
+                    "files": {p.rsplit("/", 1)[1]: mf.sha256(d) for p, d in sorted(files.items())}})
+                return {**files, f"{r.path}/round.json": rd.dumps(closed)}
 
             def after(commit: str, number: int, epoch: int) -> None:
                 store.create_tag(f"{r.document}/{r.id}/close", commit,

@@ -11,7 +11,8 @@ import io
 from datetime import date, datetime
 
 from . import model as m
-from .feedback import Item, clause_texts, normalize_paragraphs
+from .feedback import Item, normalize_paragraphs
+from .paragraphs import clause_texts
 from .rounds import Round
 
 DISPOSITION_COLUMNS = ("item", "section", "section_name", "kind", "clause", "number_in_base",

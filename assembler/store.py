@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import tempfile
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -88,6 +90,12 @@ class GitStore:
             raise WorkspaceStateError(f"{root}: is a bare git repository; use a clone with a work tree")
         self.root = Path(self.repo.working_tree_dir)
         self.git_dir = Path(self.repo.git_dir)
+
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        """GitPython's own exceptions, for callers that must report rather than crash."""
+        git = self._git
+        return (git.GitError, git.BadObject, git.BadName)
 
     def close(self) -> None:
         self.repo.close()
@@ -209,14 +217,67 @@ class GitStore:
             return False
 
     def read_file(self, commit: str, path: str) -> bytes | None:
-        """The content of ``path`` in ``commit``, or None when it is not there."""
+        """The content of ``path`` in ``commit``, or None when it is not there.
+
+        A damaged object is reported (WorkspaceStateError naming the file), after one retry
+        with a fresh git reader: GitPython's reader process dies on such an object.
+        """
+        for attempt in (1, 2):
+            try:
+                try:
+                    blob = self.repo.commit(commit).tree / path
+                except KeyError:
+                    return None
+                except (ValueError, self._git.BadName):
+                    return None
+                return blob.data_stream.read()
+            except (OSError, zlib.error, *self.errors) as exc:
+                self.repo.git.clear_cache()
+                if attempt == 2:
+                    raise WorkspaceStateError(
+                        f"{path} of commit {commit[:12]} cannot be read: a git object is damaged "
+                        f"({type(exc).__name__}); run git fsck, and restore it from a clone") from None
+        return None
+
+    def require_full_history(self) -> None:
+        """Refuse a shallow clone: its history stops short, so answers would be wrong."""
+        if self.run("rev-parse", "--is-shallow-repository", check=False).strip() == "true":
+            raise WorkspaceStateError(f"{self.root} is a shallow clone: its history is cut short, "
+                                      "so versions and their origins cannot all be read; run "
+                                      "'git fetch --unshallow' (and 'git fetch --tags') first")
+
+    def read_many(self, specs: list[tuple[str, str]]) -> list[bytes | None]:
+        """The content of each (commit, path), None where absent: one ``git cat-file
+        --batch`` for all of them, for reading long histories quickly."""
+        if not specs:
+            return []
+        if any("\n" in commit or "\n" in path for commit, path in specs):
+            raise ValueError("a path with a line break cannot be read in a batch")
+        request = "".join(f"{commit}:{path}\n" for commit, path in specs).encode("utf-8")
+        status, out, err = self._execute_bytes("cat-file", "--batch", input=request)
+        if status != 0:
+            self._raise("cat-file", status, err)
+        found: list[bytes | None] = []
+        at = 0
+        for _ in specs:
+            end = out.index(b"\n", at)
+            header = out[at:end].split()
+            at = end + 1
+            if len(header) < 3 or header[-1] == b"missing":
+                found.append(None)
+                continue
+            size = int(header[2])
+            found.append(out[at:at + size])
+            at += size + 1
+        return found
+
+    def _execute_bytes(self, *args: str, input: bytes) -> tuple[int, bytes, str]:
+        """Like :meth:`execute`, with stdout as bytes (binary content)."""
         try:
-            blob = self.repo.commit(commit).tree / path
-        except KeyError:
-            return None
-        except (ValueError, self._git.BadName):
-            return None
-        return blob.data_stream.read()
+            proc = subprocess.run(["git", *args], cwd=self.root, input=input, capture_output=True)
+        except OSError as exc:
+            raise EnvironmentFailure(f"cannot run git: {exc}") from None
+        return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
 
     def tree_blobs(self, commit: str, prefix: str = "") -> dict[str, str]:
         """``path -> blob id`` for every file in ``commit`` (below ``prefix``)."""
@@ -267,6 +328,11 @@ class GitStore:
         if author:
             env.update({"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]})
         return self.run(*args, input=message.encode("utf-8"), env=env).strip()
+
+    def verify_signature(self, kind: str, name: str) -> bool:
+        """``git verify-commit`` or ``git verify-tag``: True when the signature is good."""
+        status, _out, _err = self.execute(f"verify-{kind}", name)
+        return status == 0
 
     def signing(self, key: str) -> bool:
         return self.run("config", "--bool", key, check=False).strip() == "true"

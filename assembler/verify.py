@@ -10,6 +10,7 @@ unaltered, and ``git fsck`` is clean. Read-only: nothing is written to the works
 from __future__ import annotations
 
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -17,6 +18,7 @@ from typing import Callable
 from . import TOOL_NAME, __version__, history
 from . import manifest as mf
 from .errors import AssemblerError
+from .files import decode_source, is_within
 from .store import GitStore
 
 # (workspace root holding the sources, manifest, epoch) -> (sources digest, {output name: bytes})
@@ -102,14 +104,29 @@ def check_version(store: GitStore, version: history.Version, rebuild: Rebuilder)
                                   f"manifest's {expected['sha256'][:16]}…")
     if check.problems:
         return check
+    if store.signing("commit.gpgsign") and not store.verify_signature("commit", version.commit):
+        check.problems.append(f"commit {version.commit[:12]} has no valid signature, but the "
+                              "workspace signs commits (commit.gpgsign)")
+    if version.tag and store.signing("tag.gpgSign") and not store.verify_signature("tag", version.tag):
+        check.problems.append(f"tag {version.tag} has no valid signature, but the workspace signs "
+                              "tags (tag.gpgSign)")
     with tempfile.TemporaryDirectory(prefix="assembler-verify-") as tmp:
         root = Path(tmp)
         for folder in ("clauses", "templates", "versions"):
             (root / folder).mkdir()
         for source in sources:
+            if not is_within(root, root / source.path):
+                check.problems.append(f"{path}: names a source outside the workspace ({source.path})")
+                return check
             target = root / source.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(store.read_file(version.commit, source.path) or b"")
+            data = store.read_file(version.commit, source.path) or b""
+            if source.kind != "reference":
+                hidden = [p for p in decode_source(data, source.path)[1]]
+                check.problems.extend(f"{p}" for p in hidden[:3])
+            target.write_bytes(data)
+        if check.problems:
+            return check
         try:
             digest, rebuilt = rebuild(root, manifest, version.time)
         except AssemblerError as exc:
@@ -151,6 +168,7 @@ def check_tip(store: GitStore, latest: history.Version, branch: str) -> list[str
 def verify(store: GitStore, document: str | None, rebuild: Rebuilder,
            progress: Callable[[history.Version], None] | None = None) -> Report:
     """Check every version (of ``document`` or all) and the repository itself."""
+    store.require_full_history()
     branch = store.branch()
     versions = history.read_versions(store, document)
     if document and not versions:
@@ -159,13 +177,77 @@ def verify(store: GitStore, document: str | None, rebuild: Rebuilder,
     for version in versions:
         if progress:
             progress(version)
-        checks.append(check_version(store, version, rebuild))
+        try:
+            checks.append(check_version(store, version, rebuild))
+        except (AssemblerError, ValueError, OSError, zlib.error, *store.errors) as exc:
+            failed = VersionCheck(version.document, version.number, version.commit)
+            failed.problems.append(f"objects of commit {version.commit[:12]} cannot be read "
+                                   f"({type(exc).__name__}: {exc}); see git fsck below")
+            checks.append(failed)
     for doc in history.documents(versions):
         numbers = [v.number for v in versions if v.document == doc]
         missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
         if missing:
             problems.append(f"{doc}: version numbers have gaps: "
                             f"{', '.join('v%d' % n for n in missing)} missing from the history")
-        problems.extend(check_tip(store, [v for v in versions if v.document == doc][-1], branch))
+        for check in (lambda: check_tip(store, [v for v in versions if v.document == doc][-1], branch),
+                      lambda: check_tags(store, doc, versions), lambda: check_rounds(store, doc, branch)):
+            try:
+                problems.extend(check())
+            except AssemblerError as exc:
+                problems.extend(exc.lines())
     fsck_ok, fsck_output = store.fsck()
     return Report(checks, problems, fsck_ok, fsck_output)
+
+
+def check_tags(store: GitStore, doc: str, versions: list[history.Version]) -> list[str]:
+    """Every ``<doc>/vN`` tag must name a version of the history (a tag left by a deleted
+    version or a rewritten history is named with its commit); round tags must point at
+    commits of their round."""
+    problems = []
+    known = {v.number: v.commit for v in versions if v.document == doc}
+    entries = {e.commit: e for e in store.log(store.branch())}
+    for name, commit in sorted(store.tags(doc + "/").items()):
+        rest = name[len(doc) + 1:]
+        label = history.LABEL.match(rest)
+        if label and rest.startswith("v"):
+            number = int(label.group(1))
+            if number not in known:
+                problems.append(f"tag {name} points at {commit[:12]}, but the branch's history has "
+                                f"no {doc} v{number} (a deleted version or a rewritten history)")
+        elif rest.count("/") == 1 and rest.endswith(("/open", "/close")):
+            round_id = rest.rsplit("/", 1)[0]
+            entry = entries.get(commit)
+            if entry is None or entry.trailer("Round") != round_id:
+                problems.append(f"tag {name} points at {commit[:12]}, which is not a commit of round "
+                                f"'{round_id}' on this branch (moved, or the history was rewritten)")
+    return problems
+
+
+def check_rounds(store: GitStore, doc: str, branch: str) -> list[str]:
+    """The files a round recorded still hash as recorded: the review pack (hashes in
+    round.json) and every feedback file received (hashes in feedback/<SECTION>.json)."""
+    from . import rounds as rd
+    problems = []
+    tip = store.resolve(branch)
+    blobs = store.tree_blobs(tip, f"{history.folder(doc)}/rounds") if tip else {}
+    for r in rd.read_rounds(store, tip):
+        if r.document != doc:
+            continue
+        recorded = [(f"{r.path}/pack/{name}", digest) for name, digest in r.pack.items()]
+        recorded += [(f"{r.path}/{name}", digest)
+                     for name, digest in (r.closed or {}).get("files", {}).items()]
+        for path, digest in recorded:
+            data = store.read_file(tip, path) if path in blobs else None
+            if data is None:
+                problems.append(f"{path}: missing, but round '{r.id}' recorded it")
+            elif mf.sha256(data) != digest:
+                problems.append(f"{path}: SHA-256 differs from the one round '{r.id}' recorded")
+        for section, record in r.feedback.items():
+            for submission in record.get("submissions", []):
+                path = f"{r.path}/feedback/{submission['file']}"
+                data = store.read_file(tip, path) if path in blobs else None
+                if data is None or mf.sha256(data) != submission.get("sha256"):
+                    what = "missing" if data is None else "altered"
+                    problems.append(f"{path}: {what}; it is the feedback file {section} sent")
+    return problems

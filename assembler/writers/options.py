@@ -57,6 +57,7 @@ class RenderOptions:
     watermark: bool = False
     reference_docx: bytes | None = None
     redline: RedlineInfo | None = None
+    report: str = ""       # a generated report (an audit trail): says what it is instead of a version
 
     @property
     def status_label(self) -> str:
@@ -72,6 +73,8 @@ class RenderOptions:
         """One line saying which version this is and what it was made from."""
         if self.redline is not None:
             return f"{doc.id} · redline {self.redline.old.label} → {self.redline.new.label}"
+        if self.report:
+            return f"{doc.id} · {self.report}"
         if self.version is None:
             return f"{doc.id} · Preview, not a recorded version"
         parts = [f"{doc.id} v{self.version}", self.status_label]

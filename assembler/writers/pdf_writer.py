@@ -310,6 +310,8 @@ def _decorator(doc: m.Document, options: RenderOptions, size, margins):
     short = title if len(title) <= 90 else title[:87].rsplit(" ", 1)[0] + "…"
     if options.redline is not None:
         right_head = f"Redline {options.redline.old.label} → {options.redline.new.label}"
+    elif options.report:
+        right_head = options.report
     elif options.version:
         right_head = f"{doc.id} v{options.version} · {options.status_label}"
     else:
@@ -365,6 +367,8 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
         info = options.redline
         meta = (f"{escape(doc.id)} · changes from {escape(info.old.label)} ({info.old.date_label}) "
                 f"to {escape(info.new.label)} ({info.new.date_label})")
+    elif options.report:
+        meta = f"{escape(doc.id)} · {escape(options.report)} · {options.date_label}"
     elif options.version:
         meta = (f"{escape(doc.id)} · version {options.version} · {escape(options.status_label)} · "
                 f"{options.date_label}")
@@ -375,7 +379,7 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
     builder.flow.append(Spacer(1, 10))
     builder.blocks(doc.blocks)
     buffer = BytesIO()
-    keywords = [doc.id, f"v{options.version}" if options.version else "preview",
+    keywords = [doc.id, options.report or (f"v{options.version}" if options.version else "preview"),
                 options.status_label]
     if options.sources_digest:
         keywords.append(f"sources {options.sources_digest}")
