@@ -23,6 +23,9 @@ from pathlib import Path
 
 from assembler.workspace import Workspace
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import print_table  # noqa: E402
+
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
        "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
 
@@ -129,11 +132,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = bench_assemble(Path(tmp), args.versions) + bench_log(Path(tmp), args.history)
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'value':>9}")
-    for name, value, unit in rows:
-        print(f"{name:<{width}}  {value:>9.1f} {unit}")
-    print("target: assembler log on 10,000 versions under 2,000 ms")
+    print_table(rows, "target: assembler log on 10,000 versions under 2,000 ms")
 
 
 if __name__ == "__main__":

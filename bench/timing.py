@@ -18,3 +18,13 @@ def run_times(fn, runs: int) -> list[float]:
 
 def median_seconds(fn, runs: int) -> float:
     return statistics.median(run_times(fn, runs))
+
+
+def print_table(rows: list[tuple[str, float, str]], note: str = "") -> None:
+    """Rows of (measure, value, unit) as an aligned table, then ``note``."""
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'value':>9}")
+    for name, value, unit in rows:
+        print(f"{name:<{width}}  {value:>9.1f} {unit}")
+    if note:
+        print(note)
