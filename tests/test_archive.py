@@ -346,3 +346,30 @@ def test_verify_refuses_a_shallow_clone_and_says_what_to_run(history_ws, tmp_pat
     result = WS(shallow).run("verify")
     assert result.code == 5 and "git fetch --unshallow" in result.stderr
     assert WS(shallow).run("blame", "policy").code == 5
+
+
+def test_signed_workspaces_get_their_signatures_checked(example, tmp_path):
+    """With commit.gpgsign and tag.gpgSign set (an SSH key here), versions are signed through
+    git, verify checks the signatures, and an unsigned commit dressed as a version is named."""
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen is not installed")
+    key = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    signers = tmp_path / "allowed"
+    signers.write_text(f"editor@example.org {(tmp_path / 'key.pub').read_text()}")
+    for name, value in (("gpg.format", "ssh"), ("user.signingkey", str(key)),
+                        ("gpg.ssh.allowedSignersFile", str(signers)), ("commit.gpgsign", "true"),
+                        ("tag.gpgSign", "true")):
+        git(example, "config", name, value)
+    git(example, "add", "-A")
+    git(example, "commit", "-qm", "Import the example")
+    assert example.run("assemble", "resolution").code == 0
+    assert "Good" in subprocess.run(["git", "verify-commit", "resolution/v1^{commit}"], cwd=example.root,
+                                    capture_output=True, text=True).stderr
+    assert example.run("verify").code == 0
+    manifest = json.loads(at(example, "HEAD", "versions/resolution/manifest.json"))
+    manifest["version"] = 2
+    commit_change(example, {"versions/resolution/manifest.json": (json.dumps(manifest) + "\n").encode()},
+                  "Forged\n\nDocument: resolution\nVersion: 2\nAction: assemble\n")
+    result = example.run("verify")
+    assert result.code == 1 and "has no valid signature, but the workspace signs commits" in result.stdout
