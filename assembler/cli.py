@@ -371,12 +371,12 @@ def verify(ctx, document, as_json):
     """
     workspace = _workspace(ctx)
     show_progress = not as_json and sys.stderr.isatty()
-    count = [0]
 
-    def progress(version):
-        count[0] += 1
+    def progress(version, index: int, total: int):
         if show_progress:
-            click.echo(f"\rverifying {version.document} v{version.number} ({count[0]})", err=True, nl=False)
+            done = int(24 * (index - 1) / max(total, 1))
+            click.echo(f"\r[{'#' * done}{'.' * (24 - done)}] {index}/{total} verifying "
+                       f"{version.document} v{version.number}   ", err=True, nl=False)
 
     report = workspace.verify(document, progress)
     if show_progress:

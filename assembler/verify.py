@@ -166,7 +166,7 @@ def check_tip(store: GitStore, latest: history.Version, branch: str) -> list[str
 
 
 def verify(store: GitStore, document: str | None, rebuild: Rebuilder,
-           progress: Callable[[history.Version], None] | None = None) -> Report:
+           progress: Callable[[history.Version, int, int], None] | None = None) -> Report:
     """Check every version (of ``document`` or all) and the repository itself."""
     store.require_full_history()
     branch = store.branch()
@@ -174,9 +174,9 @@ def verify(store: GitStore, document: str | None, rebuild: Rebuilder,
     if document and not versions:
         history.find_version(history.read_versions(store), document, None)
     checks, problems = [], []
-    for version in versions:
+    for index, version in enumerate(versions, start=1):
         if progress:
-            progress(version)
+            progress(version, index, len(versions))
         try:
             checks.append(check_version(store, version, rebuild))
         except (AssemblerError, ValueError, OSError, zlib.error, *store.errors) as exc:
