@@ -20,6 +20,7 @@ from io import BytesIO
 from pathlib import Path
 
 from .errors import EnvironmentFailure, WorkspaceStateError
+from .files import git_blob_id
 
 ZERO = "0" * 40
 _SAFE_REF = re.compile(r"^refs/(heads|tags)/[A-Za-z0-9][A-Za-z0-9._/-]*$")
@@ -197,8 +198,14 @@ class GitStore:
     # ------------------------------------------------------------ objects
 
     def write_blob(self, data: bytes) -> str:
-        """Store ``data`` as a blob; return its id."""
+        """Store ``data`` as a blob; return its id. A blob git already has is not written
+        again: GitPython writes each blob through a ``git hash-object`` process of its own,
+        and most sources of a version are unchanged."""
         from gitdb import IStream
+
+        known = git_blob_id(data)
+        if self.has_object(known):
+            return known
 
         try:
             stream = self.repo.odb.store(IStream("blob", len(data), BytesIO(data)))

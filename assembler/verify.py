@@ -114,13 +114,14 @@ def check_version(store: GitStore, version: history.Version, rebuild: Rebuilder)
         root = Path(tmp)
         for folder in ("clauses", "templates", "versions"):
             (root / folder).mkdir()
-        for source in sources:
+        contents = store.read_many([(version.commit, source.path) for source in sources])
+        for source, data in zip(sources, contents):
             if not is_within(root, root / source.path):
                 check.problems.append(f"{path}: names a source outside the workspace ({source.path})")
                 return check
             target = root / source.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            data = store.read_file(version.commit, source.path) or b""
+            data = data or b""
             if source.kind != "reference":
                 hidden = [p for p in decode_source(data, source.path)[1]]
                 check.problems.extend(f"{p}" for p in hidden[:3])
