@@ -74,7 +74,7 @@ def open_round(ctx, document, name, base, sections_file, deadline, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print the items recorded as JSON.")
 @click.pass_context
 def feedback(ctx, round_name, section_id, file, as_json):
-    """Record one Section's FEEDBACK file: the review pack's DOCX returned with tracked changes
+    """Record one Section's feedback FILE: the review pack's DOCX returned with tracked changes
     and comments, or Markdown/text with a heading per paragraph number ('## 3'). Each remark
     becomes an item (NL-1, NL-2, …); one commit with the Section as author.
 
