@@ -458,7 +458,8 @@ def redline(ctx, args, files, pdf, docx, html, md, json_out, color):
 
 from .cli_archive import COMMANDS as ARCHIVE_COMMANDS  # noqa: E402  (their own modules)
 from .cli_round import round_group  # noqa: E402
+from .cli_sync import COMMANDS as SYNC_COMMANDS  # noqa: E402
 
 main.add_command(round_group)
-for _command in ARCHIVE_COMMANDS:
+for _command in ARCHIVE_COMMANDS + SYNC_COMMANDS:
     main.add_command(_command)

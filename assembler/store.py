@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import zlib
@@ -23,7 +24,7 @@ from .errors import EnvironmentFailure, WorkspaceStateError
 from .files import git_blob_id
 
 ZERO = "0" * 40
-_SAFE_REF = re.compile(r"^refs/(heads|tags)/[A-Za-z0-9][A-Za-z0-9._/-]*$")
+_SAFE_REF = re.compile(r"^refs/(heads|tags|remotes)/[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
 
 def _git():
@@ -41,6 +42,18 @@ def init_repository(path: Path) -> None:
         git.Repo.init(path, initial_branch="main").close()
     except git.GitCommandError as exc:
         raise EnvironmentFailure(f"{path}: git init failed: {exc.stderr.strip()}") from None
+
+
+def clone_repository(url: str, target: Path) -> None:
+    """``git clone URL TARGET`` with all tags; a failure leaves no folder behind."""
+    proc = subprocess.run(["git", "clone", "--quiet", "--", url, str(target)], capture_output=True,
+                          text=True)
+    if proc.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        raise WorkspaceStateError(f"cannot clone {url}: "
+                                  f"{(lines[-1] if lines else 'git clone failed').removeprefix('fatal: ')}")
+    subprocess.run(["git", "fetch", "--quiet", "--tags"], cwd=target, capture_output=True)
 
 
 def is_repository(path: Path) -> bool:
@@ -218,9 +231,12 @@ class GitStore:
         return stream.hexsha.decode() if isinstance(stream.hexsha, bytes) else stream.hexsha
 
     def has_object(self, sha: str) -> bool:
+        """Whether git has object ``sha``, loose or packed (GitPython's own ``has_object``
+        looks at loose objects only, so it says no after ``git gc`` or in a clone)."""
         try:
-            return self.repo.odb.has_object(bytes.fromhex(sha))
-        except (ValueError, self._git.BadObject):
+            self.repo.odb.info(bytes.fromhex(sha))
+            return True
+        except (ValueError, self._git.BadObject, self._git.BadName):
             return False
 
     def read_file(self, commit: str, path: str) -> bytes | None:

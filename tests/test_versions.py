@@ -239,3 +239,14 @@ def test_adopting_an_unknown_document_lists_the_documents_that_exist(recorded):
     recorded.run("assemble", "resolution")
     result = recorded.run("adopt", "nodoc", "v1")
     assert result.code == 3 and "documents with versions: resolution" in result.stderr
+
+
+def test_assembling_after_git_gc_still_knows_the_recorded_outputs(recorded):
+    """Outputs whose blobs git has packed (after gc, or in any clone) are recorded, not edits."""
+    assert recorded.run("assemble", "resolution").code == 0
+    git(recorded, "gc", "-q")
+    assert not list((recorded.root / ".git/objects").glob("??/*")), "every object is packed"
+    clause = next((recorded.root / "clauses").rglob("*.md"))
+    clause.write_text(clause.read_text().replace(".", ", packed.", 1))
+    result = recorded.run("assemble", "resolution")
+    assert result.code == 0, result

@@ -1,0 +1,289 @@
+"""Working across clones through a shared git server: fetch, integrate, push. Never
+``--force``, never a lost commit on either side.
+
+A version number is only final once pushed. When the remote moved, the local commits that
+were never pushed are replayed on top of it in a temporary worktree: an assembly is
+re-assembled there from its sources merged onto the remote's (so it takes the next free
+number, with its manifest, outputs and tag made anew), and any other commit (round steps,
+the user's own commits) is cherry-picked. Only when every step succeeded does the branch
+move, with ``git reset --keep``, which keeps the user's uncommitted edits or refuses; the push
+is ``--atomic`` for the branch and its new tags, and a push that lost a race is retried from
+a fresh fetch.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import history
+from .errors import UsageError, WorkspaceStateError
+from .locking import workspace_lock
+from .store import GitStore
+
+MAX_ROUNDS = 8
+
+
+@dataclass
+class SyncResult:
+    remote: str
+    pulled: int = 0                 # commits taken from the remote
+    pushed: int = 0                 # commits sent
+    renumbered: list[tuple[str, int, int]] = field(default_factory=list)   # (doc, old, new)
+    attempts: int = 0
+
+    def data(self) -> dict:
+        return {"remote": self.remote, "pulled": self.pulled, "pushed": self.pushed,
+                "renumbered": [{"document": d, "from": a, "to": b} for d, a, b in self.renumbered],
+                "attempts": self.attempts}
+
+
+class RemoteError(WorkspaceStateError):
+    """The remote refused or could not be reached."""
+
+
+def _remote_ref(remote: str, branch: str) -> str:
+    return f"refs/remotes/{remote}/{branch.rsplit('/', 1)[-1]}"
+
+
+def _fetch(store: GitStore, remote: str, branch: str) -> str | None:
+    """Fetch the remote's branch and its tags in one go; the remote branch's commit."""
+    short = branch[len("refs/heads/"):]
+    status, _out, err = store.execute("fetch", "--quiet", "--no-tags", remote,
+                                      f"+refs/heads/{short}:{_remote_ref(remote, branch)}",
+                                      "refs/tags/*:refs/tags/*")
+    if status != 0:
+        if "couldn't find remote ref" in err:
+            return None
+        raise RemoteError(f"cannot fetch from '{remote}': {_first_line(err)}; nothing was changed")
+    return store.resolve(_remote_ref(remote, branch))
+
+
+def _first_line(err: str) -> str:
+    lines = [line.strip() for line in err.strip().splitlines() if line.strip()]
+    useful = [line for line in lines if line.startswith(("fatal:", "error:", "remote:"))] or lines
+    return (useful[0] if useful else "no reason given").removeprefix("fatal: ")
+
+
+def _local_tags(store: GitStore, commits: list[str]) -> dict[str, str]:
+    """Version tags on the given (never pushed) commits."""
+    wanted = set(commits)
+    found = {}
+    for name, target in store.tags("").items():
+        if target in wanted:
+            found[name] = target
+    return found
+
+
+def sync(workspace, remote: str = "origin") -> SyncResult:
+    """Fetch ``remote``, replay local unpushed commits on top of it, push."""
+    result = SyncResult(remote)
+    with workspace.store() as store:
+        branch = store.branch()
+        store.identity()
+        busy = store.operation_in_progress()
+        if busy:
+            raise WorkspaceStateError(f"{busy} is in progress; finish or abort it before syncing")
+        if remote not in store.run("remote").split():
+            raise UsageError(f"no git remote '{remote}'; add one with git remote add {remote} URL "
+                             "(assembler clone sets up 'origin')")
+        with workspace_lock(store.git_dir):
+            for attempt in range(1, MAX_ROUNDS + 1):
+                result.attempts = attempt
+                local = store.resolve(branch)
+                before = _tag_snapshot(store)
+                try:
+                    # tags of never-pushed commits step aside while the remote's come in (in
+                    # the same fetch as its branch, so both are one snapshot of the remote)
+                    mine = store.run("rev-list", local, "--not", f"--remotes={remote}").split() if local else []
+                    saved = _set_aside_tags(store, mine)
+                    upstream = _fetch(store, remote, branch)
+                    if upstream is None or local == upstream:
+                        pass
+                    elif local is None:
+                        store.run("checkout", "--quiet", "-B", branch[len("refs/heads/"):], upstream)
+                    else:
+                        base = store.run("merge-base", local, upstream, check=False).strip() or None
+                        if base == local:
+                            _move(store, local, upstream)
+                        elif base != upstream:
+                            _replay(workspace, store, base, local, upstream, result)
+                        if base != upstream:
+                            result.pulled += len(store.run("rev-list", f"{local}..{upstream}").split())
+                    new_local = store.resolve(branch)
+                    kept = [c for c in mine if c in set(store.run("rev-list", new_local).split())] \
+                        if new_local else []
+                    if not _restore_tags(store, {n: t for n, t in saved.items()
+                                                 if _tag_target(store, t) in kept}):
+                        _restore_snapshot(store, before)   # the remote took that number: again
+                        continue
+                except BaseException:
+                    _restore_snapshot(store, before)
+                    raise
+                local = new_local
+                if local is None or local == upstream:
+                    return result
+                ahead = store.run("rev-list", f"{upstream}..{local}" if upstream else local).split()
+                if _push(store, remote, branch, ahead):
+                    result.pushed += len(ahead)
+                    return result
+            raise RemoteError(f"'{remote}' kept moving while syncing ({MAX_ROUNDS} tries); run "
+                              "assembler sync again")
+
+
+def _tag_target(store: GitStore, tag_object: str) -> str:
+    return store.run("rev-parse", f"{tag_object}^{{commit}}").strip()
+
+
+def _push(store: GitStore, remote: str, branch: str, commits: list[str]) -> bool:
+    """Push the branch and the tags on the pushed commits, all or nothing; False when the
+    remote moved in the meantime (the caller integrates again)."""
+    tags = sorted(_local_tags(store, commits))
+    status, out, err = store.execute("push", "--atomic", remote, f"{branch}:{branch}",
+                                     *[f"refs/tags/{t}:refs/tags/{t}" for t in tags])
+    if status == 0:
+        return True
+    said = out + err
+    if any(word in said for word in ("fetch first", "non-fast-forward", "already exists",
+                                     "atomic push failed", "cannot lock ref")):
+        return False   # the remote moved (or took our tag's number) since we fetched: again
+    raise RemoteError(f"'{remote}' refused the push: {_first_line(err)}; your commits are safe "
+                      "locally, nothing was changed on the remote")
+
+
+def _move(store: GitStore, old: str | None, new: str) -> None:
+    """Point the branch and the work tree at ``new``, keeping uncommitted edits (or refusing)."""
+    store.execute("update-index", "-q", "--refresh")   # entries staged by assemble lack stat data
+    status, _out, err = store.execute("reset", "--quiet", "--keep", new)
+    if status != 0:
+        raise WorkspaceStateError(f"cannot bring in the remote's commits: {_first_line(err)}; commit "
+                                  "or stash your uncommitted edits to those files, then sync again")
+
+
+def _set_aside_tags(store: GitStore, commits: list[str]) -> dict[str, str]:
+    """Delete the tags on ``commits``, returning name -> tag object to put them back."""
+    saved = {name: store.run("rev-parse", f"refs/tags/{name}").strip()
+             for name in _local_tags(store, commits)}
+    for name in saved:
+        store.run("update-ref", "-d", f"refs/tags/{name}")
+    return saved
+
+
+def _tag_snapshot(store: GitStore) -> dict[str, str]:
+    """Every tag name -> the object it points at (tag objects, not their commits)."""
+    out = store.run("for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
+    return dict(line.split(" ", 1) for line in out.splitlines() if line)
+
+
+def _restore_snapshot(store: GitStore, before: dict[str, str]) -> None:
+    """Put every tag back as it was (a failed sync leaves the tags untouched)."""
+    for ref in set(_tag_snapshot(store)) - set(before):
+        store.execute("update-ref", "-d", ref)
+    for ref, target in before.items():
+        store.execute("update-ref", ref, target)
+
+
+def _restore_tags(store: GitStore, saved: dict[str, str]) -> bool:
+    """Put set-aside tags back; False (nothing restored) when the remote now has one of
+    those names itself."""
+    for name, tag_object in saved.items():
+        current = store.run("rev-parse", "-q", "--verify", f"refs/tags/{name}", check=False).strip()
+        if current and current != tag_object:
+            return False
+    for name, tag_object in saved.items():
+        store.run("update-ref", f"refs/tags/{name}", tag_object)
+    return True
+
+
+def _replay(workspace, store: GitStore, base: str | None, local: str, upstream: str,
+            result: SyncResult) -> str:
+    """Local commits after ``base`` replayed on ``upstream`` in a temporary worktree; the
+    branch is moved to the result only if every commit replayed. The tags of the replayed
+    versions are made anew (the caller set the old ones aside). Returns the new tip."""
+    commits = store.run("rev-list", "--reverse", f"{base}..{local}" if base else local).split()
+    entries = {e.commit: e for e in store.log(local)}
+    scratch = Path(tempfile.mkdtemp(prefix="assembler-sync-"))
+    temp_branch = f"assembler-sync-{scratch.name[-8:]}"
+    tree = scratch / "tree"
+    store.run("worktree", "add", "--quiet", "-b", temp_branch, str(tree), upstream)
+    renumbered: dict[tuple[str, int], int] = {}
+    try:
+        other = type(workspace)(tree)
+        with other.store() as temp:
+            for commit in commits:
+                entry = entries[commit]
+                document = entry.trailer("Document")
+                action = (entry.trailer("Action") or "").lower()
+                number = int(entry.trailer("Version") or 0)
+                if action == "assemble" and document:
+                    if entry.trailer("Round-Step") == "close":
+                        raise WorkspaceStateError(
+                            f"round '{entry.trailer('Round')}' was closed here ({commit[:12]}) while "
+                            "the remote moved; a round's close cannot be renumbered. Ask whoever "
+                            "pushed to wait, or reset to the remote and close the round again")
+                    new = _reassemble(other, temp, entry)
+                    if new != number:
+                        renumbered[(document, number)] = new
+                        result.renumbered.append((document, number, new))
+                    continue
+                if document and (document, number) in renumbered:
+                    raise WorkspaceStateError(
+                        f"your commit {commit[:12]} ('{entry.subject}') refers to {document} "
+                        f"v{number}, which becomes v{renumbered[(document, number)]} on top of the "
+                        "remote's versions; nothing was changed. Sync before adopting or opening a "
+                        "round on a new version")
+                status, _out, err = temp.execute("cherry-pick", "--allow-empty",
+                                                 "--keep-redundant-commits", commit)
+                if status != 0:
+                    temp.execute("cherry-pick", "--abort")
+                    raise WorkspaceStateError(
+                        f"your commit {commit[:12]} ('{entry.subject}') conflicts with the "
+                        f"remote's changes: {_first_line(err)}; nothing was changed. Merge by hand "
+                        "(git pull --rebase), then run assembler sync")
+            new_tip = temp.resolve(f"refs/heads/{temp_branch}")
+        _move(store, local, new_tip)
+        return new_tip
+    except BaseException:
+        for name in _local_tags(store, store.run("rev-list", f"{upstream}..{temp_branch}").split()):
+            store.execute("update-ref", "-d", f"refs/tags/{name}")
+        result.renumbered.clear()
+        raise
+    finally:
+        store.execute("worktree", "remove", "--force", str(tree))
+        store.execute("branch", "-D", temp_branch)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _reassemble(other, temp: GitStore, entry) -> int:
+    """One local assembly made again on the replay branch: its source edits merged onto the
+    remote's, then recorded with the next free number."""
+    document = entry.trailer("Document")
+    parent = entry.parents[0] if entry.parents else None
+    sources = ("clauses", "templates")
+    patch = temp.run("diff", "--binary", parent, entry.commit, "--", *sources) if parent else ""
+    if patch.strip():
+        status, _out, err = temp.execute("apply", "--3way", "--index", "-", input=patch.encode("utf-8"))
+        if status != 0:
+            temp.execute("reset", "--quiet", "--hard")
+            raise WorkspaceStateError(f"the sources of {document} v{entry.trailer('Version')} "
+                                      f"({entry.commit[:12]}) conflict with the remote's edits: "
+                                      f"{_first_line(err)}; nothing was changed. Merge the clause by "
+                                      "hand, then run assembler sync")
+    manifest = history.read_manifest(temp, entry.commit, document) or {}
+    template = (manifest.get("template") or {}).get("id", document)
+    built = other.assemble_sources(template, manifest.get("variables", {}))
+    return other.record(temp, built, entry.subject, allow_empty=True).version
+
+
+def clone(url: str, target: Path) -> Path:
+    """``git clone`` of a workspace, with every version and round tag. Returns the folder."""
+    from .store import clone_repository
+    if url.startswith("-"):
+        raise UsageError(f"'{url}' is not a repository URL or path")
+    target = Path(target)
+    if target.exists() and any(target.iterdir()):
+        raise WorkspaceStateError(f"{target} exists and is not empty; choose a new folder")
+    clone_repository(url, target)
+    return target

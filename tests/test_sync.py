@@ -1,0 +1,184 @@
+"""Working across clones through a bare repository as the server (file and git daemon
+transports): version numbers become final when pushed, local versions are re-assembled on
+top of the remote's, nothing is forced, nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assembler.workspace import Workspace
+from conftest import WS
+from test_versions import git
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A bare repository holding the example with v1, refusing non-fast-forward updates."""
+    seed = tmp_path / "seed"
+    Workspace.init(seed, example=True)
+    ws = WS(seed)
+    git(ws, "add", "-A")
+    git(ws, "commit", "-qm", "Import the example")
+    assert ws.run("assemble", "resolution", "-m", "First draft").code == 0
+    bare = tmp_path / "server.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(seed), str(bare)], check=True)
+    subprocess.run(["git", "-C", str(bare), "config", "receive.denyNonFastForwards", "true"], check=True)
+    subprocess.run(["git", "-C", str(bare), "config", "receive.denyDeletes", "true"], check=True)
+    return bare
+
+
+def clone(tmp_path, url, name) -> WS:
+    result = WS(tmp_path).run("clone", str(url), name)
+    assert result.code == 0, result
+    return WS(tmp_path / name)
+
+
+def edit(ws: WS, clause: str, old: str, new: str) -> None:
+    path = ws.root / "clauses/resolution" / f"{clause}.md"
+    path.write_text(path.read_text().replace(old, new, 1))
+
+
+def versions_on(bare: Path) -> list[tuple[int, str]]:
+    """(version, commit) of every version on the server's main, from the trailers."""
+    out = subprocess.run(["git", "-C", str(bare), "log", "--format=%H%x1f%(trailers:key=Version,valueonly)", "main"],
+                         capture_output=True, text=True, check=True).stdout
+    found = []
+    for line in out.splitlines():
+        commit, _, number = line.partition("\x1f")
+        if number.strip():
+            found.append((int(number.strip()), commit))
+    return sorted(found)
+
+
+def test_two_editors_get_distinct_numbers_and_the_later_one_is_told(server, tmp_path):
+    a, b = clone(tmp_path, server, "a"), clone(tmp_path, server, "b")
+    edit(a, "harm-reduction", "principle.", "principle, as A wrote.")
+    edit(b, "trafficking", "prevent and combat", "prevent, investigate and combat")
+    assert a.run("assemble", "resolution", "-m", "A's draft").code == 0
+    assert b.run("assemble", "resolution", "-m", "B's draft").code == 0
+    assert a.run("sync").code == 0
+    result = b.run("sync")
+    assert result.code == 0, result
+    assert "resolution v2 was taken on origin; yours is now resolution v3" in result.stderr
+    assert a.run("sync").code == 0
+    assert [n for n, _ in versions_on(server)] == [1, 2, 3]
+    for ws in (a, b):
+        log = json.loads(ws.run("log", "--json").stdout)
+        assert [(v["version"], v["message"]) for v in log] == [
+            (1, "First draft"), (2, "A's draft"), (3, "B's draft")]
+        assert ws.run("verify").code == 0
+        assert git(ws, "status", "--porcelain") == ""
+    text = (a.root / "versions/resolution/resolution.md").read_text()
+    assert "as A wrote" in text and "investigate" in text, "v3 holds both editors' edits"
+    tags = subprocess.run(["git", "-C", str(server), "tag", "-l"], capture_output=True, text=True).stdout.split()
+    assert tags == ["resolution/v1", "resolution/v2", "resolution/v3"]
+
+
+def test_a_conflicting_edit_is_refused_and_nothing_changes(server, tmp_path):
+    a, b = clone(tmp_path, server, "a"), clone(tmp_path, server, "b")
+    edit(a, "harm-reduction", "principle.", "principle, as A wrote.")
+    edit(b, "harm-reduction", "principle.", "principle, as B wrote.")
+    assert a.run("assemble", "resolution").code == 0 and a.run("sync").code == 0
+    assert b.run("assemble", "resolution").code == 0
+    before = (git(b, "rev-parse", "HEAD"), git(b, "tag", "-l"), b.snapshot())
+    result = b.run("sync")
+    assert result.code == 5 and "conflict with the remote's edits" in result.stderr, result
+    assert (git(b, "rev-parse", "HEAD"), git(b, "tag", "-l")) == before[:2]
+    after = {k: v for k, v in b.snapshot().items() if not k.startswith(".git/")}
+    assert after == {k: v for k, v in before[2].items() if not k.startswith(".git/")}
+    assert git(b, "worktree", "list").count("\n") == 1, "the temporary worktree is gone"
+
+
+def test_an_unreachable_remote_is_one_line_and_changes_nothing(server, tmp_path):
+    a = clone(tmp_path, server, "a")
+    git(a, "remote", "set-url", "origin", str(tmp_path / "nowhere.git"))
+    edit(a, "harm-reduction", "principle.", "principle, offline.")
+    assert a.run("assemble", "resolution").code == 0
+    head = git(a, "rev-parse", "HEAD")
+    result = a.run("sync")
+    assert result.code == 5 and result.stderr.startswith("error: cannot fetch from 'origin'")
+    assert len(result.stderr.strip().splitlines()) == 1 and git(a, "rev-parse", "HEAD") == head
+    assert a.run("sync", "upstream").code == 2
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+LOOP = """
+import subprocess, sys
+from pathlib import Path
+root, clause, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+path = root / "clauses/resolution" / f"{clause}.md"
+for n in range(count):
+    path.write_text(path.read_text().replace(".\\n", f" ({root.name} {n}).\\n", 1))
+    for args in (["assemble", "resolution", "-m", f"{root.name} {n}"], ["sync"]):
+        proc = subprocess.run([sys.executable, "-m", "assembler", "-C", str(root), *args],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            sys.exit(f"{root.name} {n} {args[0]}: {proc.stderr}")
+"""
+
+
+def test_three_clones_assembling_in_parallel_give_gap_free_versions(server, tmp_path):
+    """3 clones x 20 assemblies, each followed by sync, at the same time: 61 versions on the
+    server (v1 and 60 more), numbers gap-free, every tag on the commit whose manifest names
+    its version, no forced update, fsck clean everywhere, verify passing on every clone."""
+    port = free_port()
+    daemon = subprocess.Popen(["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
+                               f"--base-path={tmp_path}", "--listen=127.0.0.1", f"--port={port}",
+                               str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        clones = [clone(tmp_path, server, "a"), clone(tmp_path, f"file://{server}", "b"),
+                  clone(tmp_path, f"git://127.0.0.1:{port}/server.git", "c")]
+        count = int(os.environ.get("SYNC_ASSEMBLIES", "20"))
+        script = tmp_path / "loop.py"
+        script.write_text(LOOP)
+        clauses = ["harm-reduction", "trafficking", "gender-equality"]
+        procs = [subprocess.Popen([sys.executable, str(script), str(ws.root), clause, str(count)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for ws, clause in zip(clones, clauses)]
+        for proc in procs:
+            _out, err = proc.communicate(timeout=900)
+            assert proc.returncode == 0, err
+        for ws in clones:   # everyone ends with everything
+            assert ws.run("sync").code == 0
+    finally:
+        daemon.terminate()
+        daemon.wait()
+    found = versions_on(server)
+    assert [n for n, _ in found] == list(range(1, 3 * count + 2))
+    tags = dict(line.split() for line in subprocess.run(
+        ["git", "-C", str(server), "for-each-ref", "--format=%(refname:strip=2) %(*objectname)", "refs/tags"],
+        capture_output=True, text=True, check=True).stdout.splitlines())
+    for number, commit in found:
+        assert tags[f"resolution/v{number}"] == commit
+        manifest = json.loads(subprocess.run(["git", "-C", str(server), "show",
+                                              f"{commit}:versions/resolution/manifest.json"],
+                                             capture_output=True, check=True).stdout)
+        assert manifest["version"] == number
+    for repo in [server] + [ws.root for ws in clones]:
+        fsck = subprocess.run(["git", "-C", str(repo), "fsck", "--strict", "--no-dangling"],
+                              capture_output=True, text=True)
+        assert fsck.returncode == 0, fsck.stderr
+    for ws in clones:
+        assert git(ws, "rev-parse", "HEAD") == git(ws, "rev-parse", "origin/main")
+        result = ws.run("verify")
+        assert result.code == 0, result.stdout[-2000:]
+    text = (clones[0].root / "versions/resolution/resolution.md").read_text()
+    assert all(f"({ws.root.name} {count - 1})" in text for ws in clones), "every clone's last edit is in"
