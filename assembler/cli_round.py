@@ -71,16 +71,18 @@ def open_round(ctx, document, name, base, sections_file, deadline, as_json):
 @click.argument("round_name", metavar="ROUND")
 @click.option("--section", "section_id", required=True, help="The Section's id, as in the Sections file.")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--branch", is_flag=True, help="Record it on the Section's own branch "
+              "review/ROUND/SECTION (pushed to origin) instead of the current branch.")
 @click.option("--json", "as_json", is_flag=True, help="Print the items recorded as JSON.")
 @click.pass_context
-def feedback(ctx, round_name, section_id, file, as_json):
+def feedback(ctx, round_name, section_id, file, branch, as_json):
     """Record one Section's feedback FILE: the review pack's DOCX returned with tracked changes
     and comments, or Markdown/text with a heading per paragraph number ('## 3'). Each remark
     becomes an item (NL-1, NL-2, …); one commit with the Section as author.
 
-    Usage: assembler round feedback ROUND --section ID FILE
+    Usage: assembler round feedback ROUND --section ID FILE [--branch]
     """
-    result = _review(ctx).feedback(round_name, section_id, file)
+    result = _review(ctx).feedback(round_name, section_id, file, branch)
     if as_json:
         _echo_json({"round": result.round.id, "section": result.section.id, "commit": result.commit,
                     "items": [i.data() for i in result.items], "notes": result.notes})
@@ -125,6 +127,8 @@ def status(ctx, round_name, as_json):
                    f"{due}{answered}")
         for s in rep["sections"]:
             mark = f"{s['items']} item(s)" if s["responded"] else "no response"
+            if s["branch"]:
+                mark += f" on review branch {s['branch'].removeprefix('refs/heads/').removeprefix('refs/remotes/')}"
             click.echo(f"  {s['id']:<6} {s['name']:<28} {mark}")
         if rep["items_per_clause"]:
             click.echo("  items per paragraph: " + ", ".join(f"{k} ({v})" for k, v in rep["items_per_clause"].items()))
@@ -141,7 +145,8 @@ def _status(r, today) -> dict:
             "deadline": r.deadline, "days_left": r.days_left(today) if not r.closed else None,
             "answered_by": (r.closed or {}).get("version"),
             "sections": [{"id": s.id, "name": s.name, "responded": s.id in r.feedback,
-                          "items": len(r.feedback.get(s.id, {}).get("items", []))} for s in r.sections],
+                          "items": len(r.feedback.get(s.id, {}).get("items", [])),
+                          "branch": r.feedback.get(s.id, {}).get("branch")} for s in r.sections],
             "items": len(items), "decided": len(items) - len(r.undecided()),
             "undecided": [i.id for i in r.undecided()], "items_per_clause": per_clause,
             "decisions": {k: v["decision"] for k, v in r.dispositions.items()}}

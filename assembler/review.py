@@ -63,6 +63,8 @@ class Review:
     def rounds(self, document: str | None = None) -> list[rd.Round]:
         with self.ws.store() as store:
             found = rd.read_rounds(store, store.resolve(store.branch()))
+            for r in found:
+                _take_review_branches(store, r)
         return [r for r in found if not document or r.document == document]
 
     def find(self, text: str) -> rd.Round:
@@ -99,6 +101,7 @@ class Review:
 
     def _locked_round(self, store: GitStore, text: str, must_be_open: bool = True) -> rd.Round:
         r = rd.find_round(rd.read_rounds(store, store.resolve(store.branch())), text)
+        _take_review_branches(store, r)
         if must_be_open and r.closed:
             raise WorkspaceStateError(f"round '{r.id}' of {r.document} was closed on "
                                       f"{r.closed['at'][:10]} (answered by v{r.closed['version']}); "
@@ -186,8 +189,11 @@ class Review:
 
     # ------------------------------------------------------------ feedback
 
-    def feedback(self, round_text: str, section_id: str, file: Path) -> FeedbackResult:
-        """Record one Section's feedback file as items, committed with the Section as author."""
+    def feedback(self, round_text: str, section_id: str, file: Path,
+                 branch: bool = False) -> FeedbackResult:
+        """Record one Section's feedback file as items, committed with the Section as author;
+        with ``branch``, on the Section's own branch ``review/<round>/<section>`` (pushed to
+        ``origin`` when there is one) instead of the current branch."""
         file = Path(file)
         suffix = file.suffix.lower()
         if suffix not in TEXT_SUFFIXES + (".docx",):
@@ -201,6 +207,7 @@ class Review:
         data = file.read_bytes()   # read once: what is parsed is what is kept
         with self._recording(round_text) as (store, r):
             section = r.section(section_id)
+            review_ref = f"refs/heads/review/{r.id}/{section.id}" if branch else None
             record = r.feedback.get(section.id) or {"section": section.id, "name": section.name,
                                                     "submissions": [], "items": []}
             number = len(record["submissions"]) + 1
@@ -226,9 +233,15 @@ class Review:
             files = {stored: data, f"{r.path}/feedback/{section.id}.json": rd.dumps(record)}
             pairs = [("Document", r.document), ("Version", str(r.base)), ("Round", r.id),
                      ("Section", section.id), ("Action", "round-feedback")]
-            commit = self._step(store, files, f"Feedback from {section.name} on round '{r.name}' "
-                                f"({len(items)} items)", pairs,
-                                author=(section.name, section.email))
+            subject = f"Feedback from {section.name} on round '{r.name}' ({len(items)} items)"
+            if review_ref:
+                commit = versions.commit_step(store, review_ref, files,
+                                              versions.message_with(None, subject, pairs), epoch,
+                                              (section.name, section.email),
+                                              start=store.resolve(store.branch()))
+                notes.append(_push_review_branch(store, review_ref))
+            else:
+                commit = self._step(store, files, subject, pairs, author=(section.name, section.email))
         return FeedbackResult(r, section, items, notes, commit)
 
     # ------------------------------------------------------------ decisions
@@ -246,8 +259,9 @@ class Review:
                     "items": dict(sorted(r.dispositions.items(), key=lambda kv: _item_key(kv[0])))}
             pairs = [("Document", r.document), ("Version", str(r.base)), ("Round", r.id),
                      ("Item", item.id), ("Decision", decision), ("Action", "round-dispose")]
-            self._step(store, {f"{r.path}/dispositions.json": rd.dumps(data)},
-                       f"Decide {item.id} of round '{r.name}': {decision}", pairs)
+            files = {f"{r.path}/dispositions.json": rd.dumps(data)}
+            files.update(_branch_files(store, r, item.section))
+            self._step(store, files, f"Decide {item.id} of round '{r.name}': {decision}", pairs)
         return r, item
 
     def apply(self, round_text: str, item_id: str) -> Applied:
@@ -395,3 +409,53 @@ def _stored_as(item: Item, stored: str) -> Item:
 def _item_key(item_id: str):
     section, _, number = item_id.rpartition("-")
     return (section, int(number) if number.isdigit() else 0)
+
+
+def _review_refs(store: GitStore, round_id: str) -> dict[str, str]:
+    """Section id -> the newest ref of its review branch (local, or fetched from a remote)."""
+    found: dict[str, str] = {}
+    out = store.run("for-each-ref", "--format=%(refname)", f"refs/heads/review/{round_id}/",
+                    f"refs/remotes/*/review/{round_id}/*", check=False)
+    for ref in out.split():
+        section = ref.rsplit("/", 1)[-1]
+        if section not in found or ref.startswith("refs/heads/"):
+            found[section] = ref
+    return found
+
+
+def _take_review_branches(store: GitStore, r: rd.Round) -> None:
+    """Feedback a Section recorded on its review branch joins the round's view (items to
+    see, decide and apply) when the branch holds more than the current branch does."""
+    import json
+    for section, ref in _review_refs(store, r.id).items():
+        raw = store.read_file(ref, f"{r.path}/feedback/{section}.json")
+        if raw is None:
+            continue
+        record = json.loads(raw)
+        mine = r.feedback.get(section, {"submissions": []})
+        if len(record.get("submissions", [])) > len(mine.get("submissions", [])):
+            r.feedback[section] = {**record, "branch": ref}
+
+
+def _branch_files(store: GitStore, r: rd.Round, section: str) -> dict[str, bytes]:
+    """The feedback files of a Section whose items came from its review branch, to bring
+    into the current branch with the first decision on them (empty otherwise)."""
+    record = r.feedback.get(section, {})
+    ref = record.get("branch")
+    if not ref:
+        return {}
+    paths = [f"{r.path}/feedback/{section}.json"]
+    paths += [f"{r.path}/feedback/{s['file']}" for s in record.get("submissions", [])]
+    return {path: store.read_file(ref, path) or b"" for path in paths}
+
+
+def _push_review_branch(store: GitStore, ref: str) -> str:
+    """Push a review branch to origin when there is one; a note for the user either way."""
+    short = ref[len("refs/heads/"):]
+    if "origin" not in store.run("remote").split():
+        return f"recorded on branch {short} (no remote 'origin' to push it to)"
+    status, _out, err = store.execute("push", "--quiet", "origin", f"{ref}:{ref}")
+    if status != 0:
+        reason = (err.strip().splitlines() or ["push failed"])[-1]
+        return f"recorded on branch {short}, but pushing it failed ({reason}); run git push origin {short}"
+    return f"recorded on branch {short} and pushed it to origin"

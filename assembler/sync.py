@@ -49,10 +49,12 @@ def _remote_ref(remote: str, branch: str) -> str:
 
 
 def _fetch(store: GitStore, remote: str, branch: str) -> str | None:
-    """Fetch the remote's branch and its tags in one go; the remote branch's commit."""
+    """Fetch the remote's branch, its tags and the Sections' review branches in one go;
+    the remote branch's commit."""
     short = branch[len("refs/heads/"):]
     status, _out, err = store.execute("fetch", "--quiet", "--no-tags", remote,
                                       f"+refs/heads/{short}:{_remote_ref(remote, branch)}",
+                                      f"+refs/heads/review/*:refs/remotes/{remote}/review/*",
                                       "refs/tags/*:refs/tags/*")
     if status != 0:
         if "couldn't find remote ref" in err:

@@ -108,17 +108,22 @@ def _check_outputs_writable(store: GitStore, document: str, names: list[str]) ->
 
 
 def commit_step(store: GitStore, branch: str, files: dict[str, bytes], message: str, epoch: int,
-                author: tuple[str, str] | None = None) -> str:
+                author: tuple[str, str] | None = None, start: str | None = None) -> str:
     """Commit ``files`` (path -> bytes) on top of the branch tip (compare-and-swap, retried),
-    then stage them and write them to the working tree. The caller holds the workspace lock."""
+    then stage them and write them to the working tree. The caller holds the workspace lock.
+
+    ``start`` names a commit for a branch that is not checked out (a review branch): it is
+    the parent when the branch does not exist yet, and the work tree is left alone."""
     blobs = {path: store.write_blob(data) for path, data in files.items()}
     for _attempt in range(MAX_ATTEMPTS):
         head = store.resolve(branch)
-        commit = store.commit_files(head, blobs, message, epoch, author)
+        commit = store.commit_files(head or start, blobs, message, epoch, author)
         if store.compare_and_swap(branch, commit, head):
             break
     else:
         raise WorkspaceStateError(f"the branch {branch} kept moving; try again")
+    if start is not None:
+        return commit
     store.stage(blobs)
     for path, data in files.items():
         target = store.root / path

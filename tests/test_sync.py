@@ -182,3 +182,37 @@ def test_three_clones_assembling_in_parallel_give_gap_free_versions(server, tmp_
         assert result.code == 0, result.stdout[-2000:]
     text = (clones[0].root / "versions/resolution/resolution.md").read_text()
     assert all(f"({ws.root.name} {count - 1})" in text for ws in clones), "every clone's last edit is in"
+
+
+def test_a_sections_review_branch_pushed_from_its_clone_is_listed_and_applied_in_another(server, tmp_path):
+    editor, section = clone(tmp_path, server, "editor"), clone(tmp_path, server, "nl")
+    (tmp_path / "sections.yaml").write_text("- id: NL\n  name: Netherlands Section\n  contact: nl@example.org\n")
+    assert editor.run("round", "open", "resolution", "--name", "Review 1", "--sections",
+                      str(tmp_path / "sections.yaml")).code == 0
+    assert editor.run("sync").code == 0
+    assert section.run("sync").code == 0
+    feedback = tmp_path / "nl.md"
+    feedback.write_text("## 4\nProposed: The harm reduction principle, in every context.\n")
+    result = section.run("round", "feedback", "review-1", "--section", "NL", str(feedback), "--branch")
+    assert result.code == 0, result
+    assert "recorded on branch review/review-1/NL and pushed it to origin" in result.stderr
+    assert git(section, "rev-parse", "HEAD") == git(section, "rev-parse", "origin/main"), \
+        "the Section's own branch, not main, holds the feedback"
+    heads = subprocess.run(["git", "-C", str(server), "for-each-ref", "--format=%(refname)", "refs/heads"],
+                           capture_output=True, text=True).stdout.split()
+    assert heads == ["refs/heads/main", "refs/heads/review/review-1/NL"]
+
+    assert editor.run("sync").code == 0
+    status = editor.run("round", "status", "review-1")
+    assert "1 item(s) on review branch origin/review/review-1/NL" in status.stdout, status
+    assert editor.run("round", "dispose", "review-1", "NL-1", "accepted").code == 0
+    tree = git(editor, "ls-tree", "-r", "--name-only", "HEAD")
+    assert "versions/resolution/rounds/review-1/feedback/NL.json" in tree, "the decision brings the feedback in"
+    result = editor.run("round", "apply", "review-1", "NL-1")
+    assert result.code == 0, result
+    assert "in every context" in (editor.root / "clauses/resolution/harm-reduction.md").read_text()
+    assert editor.run("round", "close", "review-1").code == 0
+    assert editor.run("sync").code == 0 and section.run("sync").code == 0
+    for ws in (editor, section):
+        assert ws.run("verify").code == 0
+        assert "in every context" in (ws.root / "versions/resolution/resolution.md").read_text()
