@@ -216,3 +216,19 @@ def test_a_sections_review_branch_pushed_from_its_clone_is_listed_and_applied_in
     for ws in (editor, section):
         assert ws.run("verify").code == 0
         assert "in every context" in (ws.root / "versions/resolution/resolution.md").read_text()
+
+
+def test_a_push_the_server_refuses_is_one_line_and_keeps_the_local_commits(server, tmp_path):
+    hook = server / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes are closed for the holidays' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    a = clone(tmp_path, server, "a")
+    edit(a, "harm-reduction", "principle.", "principle, refused.")
+    assert a.run("assemble", "resolution").code == 0
+    head, tags = git(a, "rev-parse", "HEAD"), git(a, "tag", "-l")
+    result = a.run("sync")
+    assert result.code == 5, result
+    assert result.stderr.startswith("error: 'origin' refused the push")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (git(a, "rev-parse", "HEAD"), git(a, "tag", "-l")) == (head, tags)
+    assert [n for n, _ in versions_on(server)] == [1]
