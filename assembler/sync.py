@@ -92,6 +92,7 @@ def sync(workspace, remote: str = "origin") -> SyncResult:
             raise UsageError(f"no git remote '{remote}'; add one with git remote add {remote} URL "
                              "(assembler clone sets up 'origin')")
         with workspace_lock(store.git_dir):
+            _clean_leftovers(store)
             for attempt in range(1, MAX_ROUNDS + 1):
                 result.attempts = attempt
                 local = store.resolve(branch)
@@ -171,6 +172,19 @@ def _set_aside_tags(store: GitStore, commits: list[str]) -> dict[str, str]:
     for name in saved:
         store.run("update-ref", "-d", f"refs/tags/{name}")
     return saved
+
+
+def _clean_leftovers(store: GitStore) -> None:
+    """Remove the temporary worktree and branch of a sync that was killed (under the lock,
+    no other sync can be running, so any that exist are stale)."""
+    listing = store.run("worktree", "list", "--porcelain", check=False)
+    for block in listing.split("\n\n"):
+        lines = dict(line.split(" ", 1) for line in block.splitlines() if " " in line)
+        if lines.get("branch", "").startswith("refs/heads/assembler-sync-"):
+            store.execute("worktree", "remove", "--force", lines["worktree"])
+    store.execute("worktree", "prune")
+    for ref in store.run("for-each-ref", "--format=%(refname)", "refs/heads/assembler-sync-*").split():
+        store.execute("branch", "-D", ref[len("refs/heads/"):])
 
 
 def _tag_snapshot(store: GitStore) -> dict[str, str]:

@@ -232,3 +232,11 @@ def test_a_push_the_server_refuses_is_one_line_and_keeps_the_local_commits(serve
     assert len(result.stderr.strip().splitlines()) == 1
     assert (git(a, "rev-parse", "HEAD"), git(a, "tag", "-l")) == (head, tags)
     assert [n for n, _ in versions_on(server)] == [1]
+
+
+def test_sync_clears_what_a_killed_sync_left_behind(server, tmp_path):
+    a = clone(tmp_path, server, "a")
+    git(a, "worktree", "add", "-q", "-b", "assembler-sync-deadbeef", str(tmp_path / "stale"), "HEAD")
+    assert a.run("sync").code == 0
+    assert git(a, "branch", "--format=%(refname:short)").split() == ["main"]
+    assert git(a, "worktree", "list").count("\n") == 1
