@@ -43,8 +43,8 @@ def sync(ctx, remote, as_json):
         click.echo(json.dumps(result.data(), indent=2))
         return
     for document, old, new in result.renumbered:
-        click.echo(f"note: {document} v{old} was taken on {remote}; yours is now {document} v{new}",
-                   err=True)
+        click.echo(f"note: your {document} v{old} is now {document} v{new}, after the versions "
+                   f"{remote} already had", err=True)
     click.echo(f"synced with {remote}: {result.pulled} commit(s) in, {result.pushed} out")
 
 

@@ -67,7 +67,7 @@ def test_two_editors_get_distinct_numbers_and_the_later_one_is_told(server, tmp_
     assert a.run("sync").code == 0
     result = b.run("sync")
     assert result.code == 0, result
-    assert "resolution v2 was taken on origin; yours is now resolution v3" in result.stderr
+    assert "note: your resolution v2 is now resolution v3, after the versions origin already had" in result.stderr
     assert a.run("sync").code == 0
     assert [n for n, _ in versions_on(server)] == [1, 2, 3]
     for ws in (a, b):
