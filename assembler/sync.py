@@ -102,7 +102,14 @@ def sync(workspace, remote: str = "origin") -> SyncResult:
                     # the same fetch as its branch, so both are one snapshot of the remote)
                     mine = store.run("rev-list", local, "--not", f"--remotes={remote}").split() if local else []
                     saved = _set_aside_tags(store, mine)
+                    previous = store.resolve(_remote_ref(remote, branch))
                     upstream = _fetch(store, remote, branch)
+                    if previous and (upstream is None or not _is_ancestor(store, previous, upstream)):
+                        store.run("update-ref", _remote_ref(remote, branch), previous)
+                        raise RemoteError(
+                            f"the branch on '{remote}' was rewritten or deleted since you last synced "
+                            f"(it no longer holds {previous[:12]}); nothing was changed here. Ask "
+                            "whoever force-pushed to restore it, or re-clone if the rewrite was meant")
                     if upstream is None or local == upstream:
                         pass
                     elif local is None:
@@ -134,6 +141,11 @@ def sync(workspace, remote: str = "origin") -> SyncResult:
                     return result
             raise RemoteError(f"'{remote}' kept moving while syncing ({MAX_ROUNDS} tries); run "
                               "assembler sync again")
+
+
+def _is_ancestor(store: GitStore, older: str, newer: str) -> bool:
+    status, _out, _err = store.execute("merge-base", "--is-ancestor", older, newer)
+    return status == 0
 
 
 def _tag_target(store: GitStore, tag_object: str) -> str:

@@ -240,3 +240,18 @@ def test_sync_clears_what_a_killed_sync_left_behind(server, tmp_path):
     assert a.run("sync").code == 0
     assert git(a, "branch", "--format=%(refname:short)").split() == ["main"]
     assert git(a, "worktree", "list").count("\n") == 1
+
+
+def test_a_remote_rewritten_by_a_force_push_is_refused_with_nothing_changed(server, tmp_path):
+    a, other = clone(tmp_path, server, "a"), clone(tmp_path, server, "other")
+    edit(a, "harm-reduction", "principle.", "principle, pushed.")
+    assert a.run("assemble", "resolution").code == 0 and a.run("sync").code == 0
+    subprocess.run(["git", "-C", str(server), "config", "receive.denyNonFastForwards", "false"], check=True)
+    git(other, "commit", "-q", "--allow-empty", "-m", "Someone else's history")
+    git(other, "push", "-q", "--force", "origin", "main")
+    edit(a, "trafficking", "prevent and combat", "prevent, later, and combat")
+    assert a.run("assemble", "resolution").code == 0
+    before = (git(a, "rev-parse", "HEAD"), git(a, "tag", "-l"), git(a, "rev-parse", "origin/main"))
+    result = a.run("sync")
+    assert result.code == 5 and "was rewritten or deleted since you last synced" in result.stderr
+    assert (git(a, "rev-parse", "HEAD"), git(a, "tag", "-l"), git(a, "rev-parse", "origin/main")) == before
