@@ -168,13 +168,19 @@ def _push(store: GitStore, remote: str, branch: str, commits: list[str]) -> bool
                       "locally, nothing was changed on the remote")
 
 
-def _move(store: GitStore, old: str | None, new: str) -> None:
-    """Point the branch and the work tree at ``new``, keeping uncommitted edits (or refusing)."""
+def _move(store: GitStore, old: str, new: str) -> None:
+    """Point the branch and the work tree at ``new`` as ``git checkout`` would: a two-tree
+    ``read-tree -m -u`` keeps staged and unstaged edits to files that do not change, and
+    refuses (changing nothing) when an edited file would have to change."""
     store.execute("update-index", "-q", "--refresh")   # entries staged by assemble lack stat data
-    status, _out, err = store.execute("reset", "--quiet", "--keep", new)
+    status, _out, err = store.execute("read-tree", "-m", "-u", old, new)
     if status != 0:
         raise WorkspaceStateError(f"cannot bring in the remote's commits: {_first_line(err)}; commit "
                                   "or stash your uncommitted edits to those files, then sync again")
+    if not store.compare_and_swap(store.branch(), new, old):
+        store.execute("read-tree", "-m", "-u", new, old)
+        raise WorkspaceStateError("the branch moved while syncing (another git command?); nothing "
+                                  "was changed; run assembler sync again")
 
 
 def _set_aside_tags(store: GitStore, commits: list[str]) -> dict[str, str]:
@@ -302,7 +308,9 @@ def _reassemble(other, temp: GitStore, entry) -> int:
     manifest = history.read_manifest(temp, entry.commit, document) or {}
     template = (manifest.get("template") or {}).get("id", document)
     built = other.assemble_sources(template, manifest.get("variables", {}))
-    return other.record(temp, built, entry.subject, allow_empty=True).version
+    number = entry.trailer("Version")
+    default = entry.subject == f"Assemble {document} v{number}"   # renumbered, so say so anew
+    return other.record(temp, built, None if default else entry.subject, allow_empty=True).version
 
 
 def clone(url: str, target: Path) -> Path:

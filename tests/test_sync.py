@@ -255,3 +255,20 @@ def test_a_remote_rewritten_by_a_force_push_is_refused_with_nothing_changed(serv
     result = a.run("sync")
     assert result.code == 5 and "was rewritten or deleted since you last synced" in result.stderr
     assert (git(a, "rev-parse", "HEAD"), git(a, "tag", "-l"), git(a, "rev-parse", "origin/main")) == before
+
+
+def test_sync_keeps_staged_and_unstaged_edits_to_files_it_does_not_change(server, tmp_path):
+    a, b = clone(tmp_path, server, "a"), clone(tmp_path, server, "b")
+    edit(a, "harm-reduction", "principle.", "principle, from A.")
+    assert a.run("assemble", "resolution").code == 0 and a.run("sync").code == 0
+    edit(b, "trafficking", "prevent and combat", "prevent, from B, and combat")
+    assert b.run("assemble", "resolution").code == 0
+    b.write("staged.txt", "staged\n")
+    git(b, "add", "staged.txt")
+    edit(b, "gender-equality", "gender equality", "gender  equality")
+    b.write("untracked.txt", "mine\n")
+    status = git(b, "status", "--porcelain")
+    result = b.run("sync")
+    assert result.code == 0, result
+    assert git(b, "status", "--porcelain") == status
+    assert git(b, "log", "-1", "--format=%s") == "Assemble resolution v3\n", "the renumbered version says v3"
