@@ -361,8 +361,10 @@ def show(ctx, ref, fmt, output):
 @main.command()
 @click.argument("document", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Rebuild versions in this many processes (default: the CPUs, at most 4).")
 @click.pass_context
-def verify(ctx, document, as_json):
+def verify(ctx, document, as_json, jobs):
     """Rebuild every version from its own commit and compare byte for byte; run git fsck.
 
     Also checks each manifest against the commit's tree, output hashes, tags, gap-free
@@ -378,7 +380,7 @@ def verify(ctx, document, as_json):
             click.echo(f"\r[{'#' * done}{'.' * (24 - done)}] {index}/{total} verifying "
                        f"{version.document} v{version.number}   ", err=True, nl=False)
 
-    report = workspace.verify(document, progress)
+    report = workspace.verify(document, progress, jobs or min(4, os.cpu_count() or 1))
     if show_progress:
         click.echo("", err=True)
     if as_json:

@@ -166,25 +166,63 @@ def check_tip(store: GitStore, latest: history.Version, branch: str) -> list[str
     return problems
 
 
+def _check_safely(store: GitStore, version: history.Version, rebuild: Rebuilder) -> VersionCheck:
+    try:
+        return check_version(store, version, rebuild)
+    except (AssemblerError, ValueError, OSError, zlib.error, *store.errors) as exc:
+        failed = VersionCheck(version.document, version.number, version.commit)
+        failed.problems.append(f"objects of commit {version.commit[:12]} cannot be read "
+                               f"({type(exc).__name__}: {exc}); see git fsck below")
+        return failed
+
+
+_WORKER: dict = {}
+
+
+def _start_worker(root: str, rebuild: Rebuilder) -> None:
+    _WORKER["store"], _WORKER["rebuild"] = GitStore(Path(root)), rebuild
+
+
+def _check_in_worker(version: history.Version) -> VersionCheck:
+    return _check_safely(_WORKER["store"], version, _WORKER["rebuild"])
+
+
+def _checks(store: GitStore, versions: list[history.Version], rebuild: Rebuilder, jobs: int,
+            progress) -> list[VersionCheck]:
+    """Every version checked, in order; with ``jobs`` > 1 in that many processes (each
+    version's rebuild is independent and CPU-bound). ``rebuild`` must then be a module-level
+    function, so that it can be handed to the processes."""
+    total = len(versions)
+    if jobs <= 1 or total < 3:
+        found = []
+        for index, version in enumerate(versions, start=1):
+            if progress:
+                progress(version, index, total)
+            found.append(_check_safely(store, version, rebuild))
+        return found
+    from concurrent.futures import ProcessPoolExecutor
+    found = []
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                             initargs=(str(store.root), rebuild)) as pool:
+        for index, (version, check) in enumerate(zip(versions, pool.map(_check_in_worker, versions,
+                                                                         chunksize=1)), start=1):
+            if progress:
+                progress(version, index, total)
+            found.append(check)
+    return found
+
+
 def verify(store: GitStore, document: str | None, rebuild: Rebuilder,
-           progress: Callable[[history.Version, int, int], None] | None = None) -> Report:
+           progress: Callable[[history.Version, int, int], None] | None = None,
+           jobs: int = 1) -> Report:
     """Check every version (of ``document`` or all) and the repository itself."""
     store.require_full_history()
     branch = store.branch()
     versions = history.read_versions(store, document)
     if document and not versions:
         history.find_version(history.read_versions(store), document, None)
-    checks, problems = [], []
-    for index, version in enumerate(versions, start=1):
-        if progress:
-            progress(version, index, len(versions))
-        try:
-            checks.append(check_version(store, version, rebuild))
-        except (AssemblerError, ValueError, OSError, zlib.error, *store.errors) as exc:
-            failed = VersionCheck(version.document, version.number, version.commit)
-            failed.problems.append(f"objects of commit {version.commit[:12]} cannot be read "
-                                   f"({type(exc).__name__}: {exc}); see git fsck below")
-            checks.append(failed)
+    problems = []
+    checks = _checks(store, versions, rebuild, jobs, progress)
     for doc in history.documents(versions):
         numbers = [v.number for v in versions if v.document == doc]
         missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))

@@ -313,20 +313,11 @@ class Workspace:
                                     f"{version.commit[:12]})")
             return data
 
-    def verify(self, document: str | None = None, progress=None) -> "verify_mod.Report":
-        """Rebuild every recorded version from its own commit and compare; run git fsck."""
-
-        def rebuild(root: Path, manifest: dict, epoch: int) -> tuple[str, dict[str, bytes]]:
-            other = Workspace(root)
-            built = other.assemble_sources(manifest["template"]["id"], manifest.get("variables", {}))
-            options = other.render_options(built, manifest["version"], manifest.get("status", "draft"),
-                                           epoch, manifest.get("author", ""))
-            formats = [name.rsplit(".", 1)[1] for name in manifest["outputs"]
-                       if name.rsplit(".", 1)[-1] in writers.WRITERS]
-            return built.digest, other.render_all(built, options, formats)
-
+    def verify(self, document: str | None = None, progress=None, jobs: int = 1) -> "verify_mod.Report":
+        """Rebuild every recorded version from its own commit and compare; run git fsck.
+        ``jobs`` > 1 rebuilds versions in that many processes."""
         with self.store() as store:
-            return verify_mod.verify(store, document, rebuild, progress)
+            return verify_mod.verify(store, document, rebuild_version, progress, jobs)
 
     # -------------------------------------------------------- redlines
 
@@ -465,6 +456,18 @@ class Workspace:
                 path.unlink(missing_ok=True)
             raise
         return ImportResult(plan.template_id, list(plan.files), plan.clause_ids)
+
+
+def rebuild_version(root: Path, manifest: dict, epoch: int) -> tuple[str, dict[str, bytes]]:
+    """The sources digest and outputs of the version ``manifest`` describes, rebuilt from
+    the sources under ``root`` (verify's rebuilder; module-level so processes can run it)."""
+    other = Workspace(root)
+    built = other.assemble_sources(manifest["template"]["id"], manifest.get("variables", {}))
+    options = other.render_options(built, manifest["version"], manifest.get("status", "draft"),
+                                   epoch, manifest.get("author", ""))
+    formats = [name.rsplit(".", 1)[1] for name in manifest["outputs"]
+               if name.rsplit(".", 1)[-1] in writers.WRITERS]
+    return built.digest, other.render_all(built, options, formats)
 
 
 def _missing_clauses(template, library: ClauseLibrary) -> list[Problem]:

@@ -321,12 +321,14 @@ TAMPER = {
 }
 
 
-def test_the_untouched_history_verifies(history_ws):
+def test_the_untouched_history_verifies_alike_in_one_process_or_several(history_ws):
     ws, _h = history_ws
-    result = ws.run("verify", "--json")
+    result = ws.run("verify", "--json", "--jobs", "1")
     assert result.code == 0, result
     report = json.loads(result.stdout)
     assert report["ok"] and len(report["versions"]) == 31 and report["fsck"]["ok"]
+    parallel = ws.run("verify", "--json", "--jobs", "3")
+    assert parallel.code == 0 and json.loads(parallel.stdout) == report
 
 
 @pytest.mark.parametrize("case", sorted(TAMPER))
@@ -334,7 +336,7 @@ def test_verify_detects_tampering_and_names_what(history_ws, case):
     ws, _h = history_ws
     tamper, needle = TAMPER[case]
     tamper(ws)
-    result = ws.run("verify")
+    result = ws.run("verify", "--jobs", "2")
     assert result.code == 1, result
     assert needle in result.stdout, result.stdout[-1500:]
 
