@@ -60,6 +60,8 @@ def _light(node: dict):
     needs (plain text per paragraph, clause id and number), without building the model:
     reading a thousand versions this way is several times faster."""
     kind = node.get("type")
+    if kind is None:                      # an origin, the document's variables or meta
+        return node
     if kind == "text" or kind == "code":
         return node["text"]
     if kind in _INLINE_WRAPPERS:
@@ -129,7 +131,7 @@ def blame(store: GitStore, document: str, label: str | None, paragraphs: bool = 
     versions = history.read_versions(store, document)
     target = history.find_version(history.read_versions(store), document, label)
     chain = [v for v in versions if v.number <= target.number]
-    raw = store.read_many([(v.commit, history.output_path(document, f"{document}.json"))
+    raw = store.iter_many([(v.commit, history.output_path(document, f"{document}.json"))
                            for v in chain])
     # clause -> (its units' texts, {unit key: version since which it reads so}); a clause
     # whose texts did not change keeps its entry untouched, which keeps long histories fast

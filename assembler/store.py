@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import zlib
 from dataclasses import dataclass
 from io import BytesIO
@@ -272,27 +273,51 @@ class GitStore:
     def read_many(self, specs: list[tuple[str, str]]) -> list[bytes | None]:
         """The content of each (commit, path), None where absent: one ``git cat-file
         --batch`` for all of them, for reading long histories quickly."""
+        return list(self.iter_many(specs))
+
+    def iter_many(self, specs: list[tuple[str, str]]):
+        """Like :meth:`read_many`, yielding each content as git sends it, so the caller's
+        work on one overlaps git's on the next."""
         if not specs:
-            return []
+            return
         if any("\n" in commit or "\n" in path for commit, path in specs):
             raise ValueError("a path with a line break cannot be read in a batch")
         request = "".join(f"{commit}:{path}\n" for commit, path in specs).encode("utf-8")
-        status, out, err = self._execute_bytes("cat-file", "--batch", input=request)
+        try:
+            proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.root, stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise EnvironmentFailure(f"cannot run git: {exc}") from None
+        def feed():
+            try:
+                proc.stdin.write(request)
+                proc.stdin.close()
+            except (BrokenPipeError, OSError):
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        out = proc.stdout
+        try:
+            for _ in specs:
+                header = out.readline().split()
+                if not header:
+                    break
+                if len(header) < 3 or header[-1] == b"missing":
+                    yield None
+                    continue
+                size = int(header[2])
+                data = out.read(size)
+                out.read(1)
+                yield data
+        finally:
+            out.close()
+            writer.join()
+            err = proc.stderr.read().decode("utf-8", "replace")
+            proc.stderr.close()
+            status = proc.wait()
         if status != 0:
             self._raise("cat-file", status, err)
-        found: list[bytes | None] = []
-        at = 0
-        for _ in specs:
-            end = out.index(b"\n", at)
-            header = out[at:end].split()
-            at = end + 1
-            if len(header) < 3 or header[-1] == b"missing":
-                found.append(None)
-                continue
-            size = int(header[2])
-            found.append(out[at:at + size])
-            at += size + 1
-        return found
 
     def _execute_bytes(self, *args: str, input: bytes) -> tuple[int, bytes, str]:
         """Like :meth:`execute`, with stdout as bytes (binary content)."""
