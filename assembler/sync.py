@@ -95,44 +95,16 @@ def sync(workspace, remote: str = "origin") -> SyncResult:
             _clean_leftovers(store)
             for attempt in range(1, MAX_ROUNDS + 1):
                 result.attempts = attempt
-                local = store.resolve(branch)
                 before = _tag_snapshot(store)
                 try:
-                    # tags of never-pushed commits step aside while the remote's come in (in
-                    # the same fetch as its branch, so both are one snapshot of the remote)
-                    mine = store.run("rev-list", local, "--not", f"--remotes={remote}").split() if local else []
-                    saved = _set_aside_tags(store, mine)
-                    previous = store.resolve(_remote_ref(remote, branch))
-                    upstream = _fetch(store, remote, branch)
-                    if previous and (upstream is None or not _is_ancestor(store, previous, upstream)):
-                        store.run("update-ref", _remote_ref(remote, branch), previous)
-                        raise RemoteError(
-                            f"the branch on '{remote}' was rewritten or deleted since you last synced "
-                            f"(it no longer holds {previous[:12]}); nothing was changed here. Ask "
-                            "whoever force-pushed to restore it, or re-clone if the rewrite was meant")
-                    if upstream is None or local == upstream:
-                        pass
-                    elif local is None:
-                        store.run("checkout", "--quiet", "-B", branch[len("refs/heads/"):], upstream)
-                    else:
-                        base = store.run("merge-base", local, upstream, check=False).strip() or None
-                        if base == local:
-                            _move(store, local, upstream)
-                        elif base != upstream:
-                            _replay(workspace, store, base, local, upstream, result)
-                        if base != upstream:
-                            result.pulled += len(store.run("rev-list", f"{local}..{upstream}").split())
-                    new_local = store.resolve(branch)
-                    kept = [c for c in mine if c in set(store.run("rev-list", new_local).split())] \
-                        if new_local else []
-                    if not _restore_tags(store, {n: t for n, t in saved.items()
-                                                 if _tag_target(store, t) in kept}):
-                        _restore_snapshot(store, before)   # the remote took that number: again
-                        continue
+                    done = _integrate(workspace, store, remote, branch, result)
                 except BaseException:
                     _restore_snapshot(store, before)
                     raise
-                local = new_local
+                if done is None:
+                    _restore_snapshot(store, before)   # the remote took a number meanwhile: again
+                    continue
+                local, upstream = done
                 if local is None or local == upstream:
                     return result
                 ahead = store.run("rev-list", f"{upstream}..{local}" if upstream else local).split()
@@ -190,6 +162,40 @@ def _set_aside_tags(store: GitStore, commits: list[str]) -> dict[str, str]:
     for name in saved:
         store.run("update-ref", "-d", f"refs/tags/{name}")
     return saved
+
+
+def _integrate(workspace, store: GitStore, remote: str, branch: str,
+               result: SyncResult) -> tuple[str | None, str | None] | None:
+    """One fetch and integration: (local tip, remote tip) afterwards, or None when the
+    remote took a number of ours between looking and fetching (the caller starts over)."""
+    local = store.resolve(branch)
+    # tags of never-pushed commits step aside while the remote's come in (in the same fetch
+    # as its branch, so both are one snapshot of the remote)
+    mine = store.run("rev-list", local, "--not", f"--remotes={remote}").split() if local else []
+    saved = _set_aside_tags(store, mine)
+    previous = store.resolve(_remote_ref(remote, branch))
+    upstream = _fetch(store, remote, branch)
+    if previous and (upstream is None or not _is_ancestor(store, previous, upstream)):
+        store.run("update-ref", _remote_ref(remote, branch), previous)
+        raise RemoteError(f"the branch on '{remote}' was rewritten or deleted since you last synced "
+                          f"(it no longer holds {previous[:12]}); nothing was changed here. Ask "
+                          "whoever force-pushed to restore it, or re-clone if the rewrite was meant")
+    if upstream is not None and local is None:
+        store.run("checkout", "--quiet", "-B", branch[len("refs/heads/"):], upstream)
+    elif upstream is not None and local != upstream:
+        base = store.run("merge-base", local, upstream, check=False).strip() or None
+        if base == local:
+            _move(store, local, upstream)
+        elif base != upstream:
+            _replay(workspace, store, base, local, upstream, result)
+        if base != upstream:
+            result.pulled += len(store.run("rev-list", f"{local}..{upstream}").split())
+    new_local = store.resolve(branch)
+    history_now = set(store.run("rev-list", new_local).split()) if new_local else set()
+    kept = {name: tag for name, tag in saved.items() if _tag_target(store, tag) in history_now}
+    if not _restore_tags(store, kept):
+        return None
+    return new_local, upstream
 
 
 def _clean_leftovers(store: GitStore) -> None:
