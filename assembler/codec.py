@@ -12,6 +12,8 @@ from typing import Any
 from . import model as m
 
 SCHEMA = "policy-assembler/document/1"
+# Redline marks on blocks, written only when present.
+MARK_KEYS = ("change", "old_number", "old_start", "old_level", "old_kind", "break_change")
 
 
 def origin_data(origin: m.Origin | None) -> dict | None:
@@ -30,8 +32,11 @@ def inline_data(node: m.Inline) -> dict:
     if isinstance(node, m.Code):
         return {"type": "code", "text": node.text}
     if isinstance(node, m.Link):
-        return {"type": "link", "target": node.target,
+        data = {"type": "link", "target": node.target,
                 "content": [inline_data(n) for n in node.content]}
+        if node.old_target is not None:  # a redline mark, only when present
+            data["old_target"] = node.old_target
+        return data
     if isinstance(node, m.LineBreak):
         return {"type": "linebreak"}
     if isinstance(node, m.Var):
@@ -70,7 +75,7 @@ def block_data(node: m.Block) -> dict:
     if node.origin is not None:
         data["origin"] = origin_data(node.origin)
     # redline marks only when present, so documents without them keep their exact shape
-    for key in ("change", "old_number", "old_start"):
+    for key in MARK_KEYS:
         if getattr(node, key, None) is not None:
             data[key] = getattr(node, key)
     return data
@@ -112,7 +117,7 @@ def _inline(data: dict) -> m.Inline:
     if kind == "code":
         return m.Code(data["text"])
     if kind == "link":
-        return m.Link(_inlines(data["content"]), data["target"])
+        return m.Link(_inlines(data["content"]), data["target"], data.get("old_target"))
     if kind == "linebreak":
         return m.LineBreak()
     if kind == "var":
@@ -128,7 +133,7 @@ def _inline(data: dict) -> m.Inline:
 
 def _block(data: dict) -> m.Block:
     block = _plain_block(data)
-    marks = {key: data[key] for key in ("change", "old_number", "old_start") if key in data}
+    marks = {key: data[key] for key in MARK_KEYS if key in data}
     return dataclasses.replace(block, **marks) if marks else block
 
 

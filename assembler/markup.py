@@ -9,6 +9,7 @@ a pointer to the place: documents get their structure from templates.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -43,11 +44,12 @@ _REFUSED_BLOCKS = {
 class _Reader:
     """State for one parse: the source lines (for columns) and the problems found."""
 
-    def __init__(self, source: str, rel: str, first_line: int):
+    def __init__(self, source: str, rel: str, first_line: int, lenient: bool = False):
         self.lines = source.split("\n")
         self.rel = rel
         self.first_line = first_line
         self.problems: list[Problem] = []
+        self.lenient = lenient  # a document from elsewhere: keep every word, refuse nothing
 
     def problem(self, message: str, line_index: int, needle: str = "") -> None:
         column = 0
@@ -75,11 +77,35 @@ class _Reader:
                 else:
                     out.append(m.OrderedList(items, int(tok.attrGet("start") or 1)))
                 i = close + 1
+            elif self.lenient:
+                i = self._kept(tokens, i, out)
             else:
                 reason = _REFUSED_BLOCKS.get(tok.type, f"unsupported markup ({tok.type})")
                 self.problem(reason, tok.map[0] if tok.map else 0, tok.markup)
                 i = _matching(tokens, i) + 1 if tok.nesting == 1 else i + 1
         return tuple(out)
+
+    def _kept(self, tokens, i: int, out: list) -> int:
+        """A block that clause text may not hold, kept as what a reader sees of it (a
+        document compared from elsewhere must not lose words): a heading as a heading, a
+        quote's blocks as blocks, code and raw HTML as their text, a rule as a line of
+        asterisks. Returns the index after the block."""
+        tok = tokens[i]
+        close = _matching(tokens, i) if tok.nesting == 1 else i
+        if tok.type == "heading_open":
+            out.append(m.Heading(int(tok.tag[1:]), self.inlines(tokens[i + 1].children or [],
+                                                                tok.map[0] if tok.map else 0)))
+        elif tok.type == "blockquote_open":
+            out.extend(self.blocks(tokens, i + 1, close))
+        elif tok.type in ("fence", "code_block"):
+            out.append(m.Paragraph((m.Code(tok.content.rstrip("\n")),)))
+        elif tok.type == "html_block":
+            visible = " ".join(_visible_html_text(tok.content).split())
+            if visible:
+                out.append(m.Paragraph((m.Text(visible),)))
+        elif tok.type == "hr":
+            out.append(m.Paragraph((m.Text("* * *"),)))
+        return close + 1
 
     def list_items(self, tokens, start: int, stop: int) -> tuple[tuple[m.Block, ...], ...]:
         items = []
@@ -129,6 +155,8 @@ class _Reader:
                     else:
                         out.extend(inner_t)
                 i = close
+            elif kind == "image" and self.lenient:
+                out.append(m.Text(tok.content or "[image]"))
             elif kind == "image":
                 self.problem("images are not supported in clause text", state["line"], "![")
             else:
@@ -226,9 +254,11 @@ def _matching(tokens, i: int) -> int:
     return len(tokens) - 1
 
 
-def parse_blocks(source: str, rel: str, first_line: int = 1) -> tuple[tuple[m.Block, ...], list[Problem]]:
-    """Parse a clause body into blocks; ``first_line`` is the body's line in ``rel``."""
-    reader = _Reader(source, rel, first_line)
+def parse_blocks(source: str, rel: str, first_line: int = 1,
+                 lenient: bool = False) -> tuple[tuple[m.Block, ...], list[Problem]]:
+    """Parse a clause body into blocks; ``first_line`` is the body's line in ``rel``.
+    ``lenient`` keeps what clause text may not hold (see ``_Reader._kept``)."""
+    reader = _Reader(source, rel, first_line, lenient)
     tokens = _MD.parse(source)
     return reader.blocks(tokens, 0, len(tokens)), reader.problems
 
@@ -245,8 +275,10 @@ def markdown_document(source: str, doc_id: str) -> m.Document:
     """A canonical Markdown file the toolkit wrote, read back for comparison.
 
     Such a file has no clause identities: the level-1 heading is the title, other headings
-    stay headings, and every paragraph and numbered item becomes a paragraph (the item's
-    number left out, so renumbering is no change).
+    stay headings, and every top-level numbered item becomes its blocks (the item's number
+    left out, so renumbering is no change). Any other Markdown is read too, without
+    refusing anything (a policy written elsewhere, compared with ``redline --files``): no
+    word of either file may be lost to the comparison.
     """
     lines = source.split("\n")
     title: tuple[m.Inline, ...] = ()
@@ -261,12 +293,25 @@ def markdown_document(source: str, doc_id: str) -> m.Document:
                 blocks.append(m.Heading(entry.level, content))
             continue
         if entry.kind == "item":
-            chunk = re.sub(r"^\s*\d+[.)]\s*", "", chunk, count=1)
-        parsed, _ = parse_blocks(_dedent(chunk), doc_id)
+            chunk = _item_body(chunk)
+        parsed, _ = parse_blocks(chunk, doc_id, entry.start + 1, lenient=True)
         blocks.extend(parsed)
     origin = m.Origin("file", doc_id, doc_id, "")
     return m.Document(doc_id, title, tuple(blocks), origin)
 
 
-def _dedent(text: str) -> str:
-    return "\n".join(line.strip() for line in text.split("\n"))
+def _visible_html_text(markup: str) -> str:
+    """What a reader sees of raw HTML: comments and tags gone, entities decoded. Only for
+    comparing documents: the text is data, never rendered as markup."""
+    text = re.sub(r"<!--.*?-->", " ", markup, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]*>", " ", text))
+
+
+def _item_body(chunk: str) -> str:
+    """A numbered item's text without its number, continuation lines dedented by the
+    marker's width (so lists nested in the item stay nested)."""
+    marker = re.match(r"^\s*\d+[.)][ \t]*", chunk)
+    width = len(marker.group(0)) if marker else 0
+    lines = chunk.split("\n")
+    rest = [line[width:] if line[:width].strip() == "" else line.lstrip() for line in lines[1:]]
+    return "\n".join([lines[0][width:]] + rest)

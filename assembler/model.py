@@ -51,8 +51,12 @@ class Code:
 
 @dataclass(frozen=True)
 class Link:
+    """A link; in a redline, ``old_target`` is where the same words linked before (None when
+    the target did not change)."""
+
     content: tuple[Inline, ...]
     target: str
+    old_target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,8 @@ CONTAINERS = (Emph, Strong, Link, Ins, Del)
 INSERTED, DELETED = "inserted", "deleted"
 MOVED = "moved"            # a clause at its new place; ``old_number`` says where it was
 MOVED_AWAY = "moved-away"  # where a moved clause used to stand (its old content)
+# A paragraph's ``break_change``: the break after it was INSERTED (the new version split the
+# paragraph there) or DELETED (the new version joined it with the next one).
 
 
 # ---------------------------------------------------------------- blocks
@@ -110,33 +116,49 @@ class Paragraph:
     content: tuple[Inline, ...]
     origin: Origin | None = None
     change: str | None = None
+    break_change: str | None = None
 
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading; in a redline, ``old_level`` is its level before (None when unchanged)."""
+
     level: int
     content: tuple[Inline, ...]
     origin: Origin | None = None
     change: str | None = None
+    old_level: int | None = None
 
 
 @dataclass(frozen=True)
 class BulletList:
-    """A bullet list written inside a clause body (not numbered by the document)."""
+    """A bullet list written inside a clause body (not numbered by the document).
+
+    In a redline, ``old_kind`` is "ordered" when the list was numbered before, starting at
+    ``old_start``.
+    """
 
     items: tuple[tuple[Block, ...], ...]
     origin: Origin | None = None
     change: str | None = None
+    old_kind: str | None = None
+    old_start: int | None = None
 
 
 @dataclass(frozen=True)
 class OrderedList:
-    """An ordered list written inside a clause body: (a), (b)… lists keep their own count."""
+    """An ordered list written inside a clause body: (a), (b)… lists keep their own count.
+
+    In a redline, ``old_kind`` is "bullet" when the list had bullets before, and
+    ``old_start`` the number it started at before when that changed.
+    """
 
     items: tuple[tuple[Block, ...], ...]
     start: int = 1
     origin: Origin | None = None
     change: str | None = None
+    old_kind: str | None = None
+    old_start: int | None = None
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,26 @@
 Blocks are aligned by clause identity, not position: a clause that moved is shown once, at
 its new place, marked with its old number (and a placeholder stands where it was, so that
 rejecting restores it); renumbering alone is no change; an added or removed clause is one
-insertion or deletion. Inside an aligned pair the text is diffed word by word: each word,
-space run and punctuation mark (with its formatting) becomes one character for
+insertion or deletion. Inside an aligned pair the text is diffed unit by unit (a word, a
+character of a script written without spaces, a space run or a punctuation mark, with its
+formatting; see :mod:`assembler.wordunits`): each unit becomes one character for
 diff-match-patch, as the library does for lines, then ``diff_cleanupSemantic``. The time
 limit is off (``Diff_Timeout = 0``): a redline never depends on machine load.
 
+What a reader cannot see is no change: a longer or shorter run of spaces, a different
+Markdown spelling of the same emphasis or bullet. What a reader can see always is one: a
+link whose words stay but whose target changed is marked on the link (``old_target``), a
+heading whose level changed carries ``old_level``, a list that changed kind or start
+carries ``old_kind``/``old_start``, and a paragraph split in two or two joined into one
+carries the inserted or deleted break (``break_change``), as Word tracks a paragraph mark.
+
 ``accept(compare(a, b))`` equals ``b`` and ``reject(compare(a, b))`` equals ``a``, both
-normalised (neighbouring runs of the same formatting joined).
+normalised (neighbouring runs of the same formatting joined, space runs as one space).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import NamedTuple
@@ -23,30 +30,31 @@ from typing import NamedTuple
 from diff_match_patch import diff_match_patch
 
 from . import model as m
-from .errors import InvalidInput, Problem
 from .changes import summarize
+from .errors import InvalidInput, Problem
 from .transforms import number_clauses, resolve_references
+from .wordunits import UNIT
 
 MAX_WORDS = 2_000_000           # per document; documented in README.md
-_WORD = re.compile(r"\w+(?:['’]\w+)*|\s+|[^\w\s]", re.UNICODE)
 
 
 # ---------------------------------------------------------------- tokens
 
 class Token(NamedTuple):
-    """One word, space run, punctuation mark or atom, with the formatting around it.
+    """One unit of text or an atom, with the formatting around it.
 
     A named tuple rather than a dataclass: documents have hundreds of thousands of tokens.
+    ``style`` holds ("emph",), ("strong",) or ("link", target), outermost first; a link
+    whose target changed carries ("link", target, old_target).
     """
 
-    kind: str               # "text", "code", "br", "ref"
+    kind: str               # "text", "code", "br", "ref", or "para" (a paragraph break)
     value: str              # the text (for a ref: its target)
-    style: tuple = ()       # ("emph",), ("strong",), ("link", target), outermost first
+    style: tuple = ()
     label: str | None = None
 
-    @property
-    def key(self) -> tuple:
-        return self[:3]
+
+PARA = Token("para", "")
 
 
 def tokens(nodes, style: tuple = ()) -> list[Token]:
@@ -54,7 +62,7 @@ def tokens(nodes, style: tuple = ()) -> list[Token]:
     out: list[Token] = []
     for node in nodes:
         if isinstance(node, m.Text):
-            out.extend([Token("text", piece, style) for piece in _WORD.findall(node.text)])
+            out.extend([Token("text", piece, style) for piece in UNIT.findall(node.text)])
         elif isinstance(node, m.Emph):
             out.extend(tokens(node.content, style + (("emph",),)))
         elif isinstance(node, m.Strong):
@@ -89,7 +97,7 @@ def _wrap(head: tuple, content: tuple) -> m.Inline:
         return m.Emph(content)
     if head[0] == "strong":
         return m.Strong(content)
-    return m.Link(content, head[1])
+    return m.Link(content, head[1], head[2] if len(head) > 2 else None)
 
 
 def build(toks: list[Token], depth: int = 0) -> tuple[m.Inline, ...]:
@@ -116,7 +124,7 @@ def normalize(nodes) -> tuple[m.Inline, ...]:
     return build(tokens(nodes))
 
 
-# ---------------------------------------------------------------- word diff
+# ---------------------------------------------------------------- unit diff
 
 def _engine() -> diff_match_patch:
     engine = diff_match_patch()
@@ -136,42 +144,138 @@ def patch_text(old: str, new: str, target: str) -> str | None:
     return result if all(applied) else None
 
 
-def diff_inlines(old, new) -> tuple[m.Inline, ...]:
-    """``new`` with Ins/Del marks showing how it differs from ``old``, word by word."""
-    if old == new:
-        return tuple(old)
-    a, b = tokens(old), tokens(new)
-    if [t[:3] for t in a] == [t[:3] for t in b]:
-        return build(b)
-    table: dict[tuple, str] = {}
+class _Keys:
+    """What two tokens must share to be the same for a reader: kind, text (any run of
+    spaces is one space) and formatting, but not a link's target, which is compared
+    apart so that a new target is a link change rather than new words."""
 
-    def encode(toks):
-        chars = []
+    def __init__(self):
+        self.styles: dict[tuple, tuple] = {}
+        self.chars: dict[tuple, str] = {}
+
+    def style(self, style: tuple) -> tuple:
+        key = self.styles.get(style)
+        if key is None:
+            key = self.styles[style] = tuple(("link",) if head[0] == "link" else head for head in style)
+        return key
+
+    def encode(self, toks: list[Token]) -> str:
+        chars, table, style = [], self.chars, self.style
         for token in toks:
-            key = token[:3]
+            value = token.value
+            if token.kind == "text" and value[:1].isspace():
+                value = " "
+            key = (token.kind, value, style(token.style) if token.style else ())
             char = table.get(key)
             if char is None:
                 char = table[key] = chr(0x100 + len(table))
             chars.append(char)
         return "".join(chars)
 
+
+def _ops(a: list[Token], b: list[Token]):
+    """The diff of two token lists as (op, old tokens, new tokens); op is 0 (same), -1
+    (deleted) or 1 (inserted)."""
+    keys = _Keys()
     engine = _engine()
-    diffs = engine.diff_main(encode(a), encode(b), False)
+    diffs = engine.diff_main(keys.encode(a), keys.encode(b), False)
     engine.diff_cleanupSemantic(diffs)
-    out: list[m.Inline] = []
     i = j = 0
     for op, chars in diffs:
         count = len(chars)
         if op == 0:
-            out.extend(build(b[j: j + count]))
+            yield 0, a[i: i + count], _relinked(a[i: i + count], b[j: j + count])
             i, j = i + count, j + count
         elif op == -1:
-            out.append(m.Del(build(a[i: i + count])))
+            yield -1, a[i: i + count], []
             i += count
         else:
-            out.append(m.Ins(build(b[j: j + count])))
+            yield 1, [], b[j: j + count]
             j += count
+
+
+def _relinked(olds: list[Token], news: list[Token]) -> list[Token]:
+    """``news`` with every link whose target changed carrying its old target too."""
+    out = news
+    for index, (old, new) in enumerate(zip(olds, news)):
+        if old.style != new.style:
+            if out is news:
+                out = list(news)
+            style = tuple(h if h == g else (h[0], h[1], g[1]) for h, g in zip(new.style, old.style))
+            out[index] = new._replace(style=style)
+    return out
+
+
+def diff_inlines(old, new) -> tuple[m.Inline, ...]:
+    """``new`` with Ins/Del marks (and changed link targets) showing how it differs from
+    ``old``, unit by unit."""
+    if old == new:
+        return tuple(old)
+    a, b = tokens(old), tokens(new)
+    if a == b:
+        return build(b)
+    out: list[m.Inline] = []
+    for op, olds, news in _ops(a, b):
+        if op == 0:
+            out.extend(build(news))
+        elif op == -1:
+            out.append(m.Del(build(olds)))
+        else:
+            out.append(m.Ins(build(news)))
     return tuple(out)
+
+
+def _paragraph_run(olds: list[m.Paragraph], news: list[m.Paragraph]) -> list[m.Paragraph]:
+    """Paragraphs replaced by paragraphs, diffed as one text with the breaks as units, so a
+    paragraph split in two or two joined into one is a moved break, not new words."""
+    def stream(paragraphs):
+        out: list[Token] = []
+        for index, paragraph in enumerate(paragraphs):
+            if index:
+                out.append(PARA)
+            out.extend(tokens(paragraph.content))
+        return out
+
+    merged: list[m.Paragraph] = []
+    content: list[m.Inline] = []
+
+    def close(break_change):
+        origin = news[min(len(merged), len(news) - 1)].origin
+        merged.append(m.Paragraph(m.merge_text(content), origin, None, break_change))
+        content.clear()
+
+    for op, olds_t, news_t in _ops(stream(olds), stream(news)):
+        run = news_t if op != -1 else olds_t
+        mark = {0: None, -1: m.Del, 1: m.Ins}[op]
+        start = 0
+        for index, token in enumerate(run + [PARA]):
+            if token.kind == "para":
+                piece = build(run[start:index])
+                if piece:
+                    content.extend(piece if mark is None else (mark(piece),))
+                if index < len(run):
+                    close({0: None, -1: m.DELETED, 1: m.INSERTED}[op])
+                start = index + 1
+    close(None)
+    return _whole_paragraphs(merged)
+
+
+def _whole_paragraphs(paragraphs: list[m.Paragraph]) -> list[m.Paragraph]:
+    """A paragraph all of whose text was inserted (or deleted) together with a break next to
+    it is an inserted (or deleted) paragraph, as a reader would say."""
+    out = list(paragraphs)
+    for index, paragraph in enumerate(out):
+        for mark, change in ((m.Ins, m.INSERTED), (m.Del, m.DELETED)):
+            if not paragraph.content or not all(isinstance(n, mark) for n in paragraph.content):
+                continue
+            content = tuple(n for node in paragraph.content for n in node.content)
+            if paragraph.break_change == change:       # its own break went with it
+                out[index] = m.Paragraph(content, paragraph.origin, change)
+            elif (index and out[index - 1].break_change == change
+                  and paragraph.break_change is None):  # the break before it went with it
+                out[index - 1] = dataclasses.replace(out[index - 1], break_change=None)
+                out[index] = m.Paragraph(content, paragraph.origin, change)
+    return out
 
 
 # ---------------------------------------------------------------- blocks
@@ -186,62 +290,80 @@ def _mark(block: m.Block, change: str) -> m.Block:
     return dataclasses.replace(block, change=change)
 
 
+def _key(block) -> tuple:
+    """What must match for two blocks to be aligned as the same block."""
+    if isinstance(block, m.Clause):
+        return ("clause", block.id)
+    if isinstance(block, m.ClauseList):
+        return ("clauses",)
+    if isinstance(block, (m.BulletList, m.OrderedList)):
+        return ("list",)  # a list that changed kind is the same list, restyled
+    if isinstance(block, m.Table):
+        return ("table", block.caption, block.header, block.rows)
+    return (type(block).__name__, " ".join(m.plain_text(block.content).split()))
+
+
 def _compare_blocks(old: tuple, new: tuple, ctx: _Context) -> list[m.Block]:
     """Merge two block sequences: clauses by id, other blocks by kind and text."""
-    def key(block):
-        if isinstance(block, m.Clause):
-            return ("clause", block.id)
-        if isinstance(block, m.ClauseList):
-            return ("list",)
-        if isinstance(block, (m.BulletList, m.OrderedList)):
-            return (type(block).__name__,)
-        return (type(block).__name__, m.plain_text(block.content))
-
     out: list[m.Block] = []
-    matcher = SequenceMatcher(None, [key(b) for b in old], [key(b) for b in new], autojunk=False)
+    matcher = SequenceMatcher(None, [_key(b) for b in old], [_key(b) for b in new], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         olds, news = list(old[i1:i2]), list(new[j1:j2])
         if op == "equal":
             out.extend(_compare_pair(o, n, ctx) for o, n in zip(olds, news))
-            continue
-        # pair similar blocks of the same kind that are not clauses (an edited paragraph)
-        last_old = last_new = 0
-        for i, j in _similar_pairs(olds, news):
-            out.extend(_gone(block, ctx) for block in olds[last_old:i])
-            out.extend(_arrived(block, ctx) for block in news[last_new:j])
-            out.append(_compare_pair(olds[i], news[j], ctx))
-            last_old, last_new = i + 1, j + 1
-        out.extend(_gone(block, ctx) for block in olds[last_old:])
-        out.extend(_arrived(block, ctx) for block in news[last_new:])
+        elif olds and news and all(isinstance(b, m.Paragraph) for b in olds + news):
+            out.extend(_paragraph_run(olds, news))
+        else:
+            out.extend(_merge_region(olds, news, ctx, _compare_pair, _gone, _arrived, _similarity))
     return out
 
 
-MAX_PAIRING = 40_000  # block pairs scored in one replaced region; past it, no pairing
+def _merge_region(olds, news, ctx, pair, gone, arrived, similarity) -> list:
+    """A replaced region: similar old and new elements paired as edits, the rest gone or
+    arrived, in document order."""
+    out: list = []
+    last_old = last_new = 0
+    for i, j in _similar_pairs(olds, news, similarity):
+        out.extend(gone(x, ctx) for x in olds[last_old:i])
+        out.extend(arrived(x, ctx) for x in news[last_new:j])
+        out.append(pair(olds[i], news[j], ctx))
+        last_old, last_new = i + 1, j + 1
+    out.extend(gone(x, ctx) for x in olds[last_old:])
+    out.extend(arrived(x, ctx) for x in news[last_new:])
+    return out
+
+
+MAX_PAIRING = 40_000  # pairs scored in one replaced region; past it, no pairing
+
+
+def _text_similarity(x: str, y: str) -> float:
+    """How alike two texts are, by their words: 0 (unrelated) to 1."""
+    a = [w for w in UNIT.findall(x) if not w.isspace()]
+    b = [w for w in UNIT.findall(y) if not w.isspace()]
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < 0.5:
+        return 0.0
+    # a paragraph that kept most of its old words was edited, even if it grew a lot
+    kept = sum(block.size for block in matcher.get_matching_blocks())
+    return max(matcher.ratio(), kept / max(1, min(len(a), len(b))) * 0.75)
 
 
 def _similarity(a: m.Block, b: m.Block) -> float:
-    if type(a) is not type(b) or isinstance(a, (m.Clause, m.ClauseList)):
+    if isinstance(a, (m.BulletList, m.OrderedList)) and isinstance(b, (m.BulletList, m.OrderedList)):
+        return 0.6  # two lists: compare item by item
+    if type(a) is not type(b) or isinstance(a, (m.Clause, m.ClauseList, m.Table)):
         return 0.0
-    if isinstance(a, (m.Paragraph, m.Heading)):
-        x = [w for w in _WORD.findall(m.plain_text(a.content)) if not w.isspace()]
-        y = [w for w in _WORD.findall(m.plain_text(b.content)) if not w.isspace()]
-        matcher = SequenceMatcher(None, x, y, autojunk=False)
-        if matcher.real_quick_ratio() < 0.5:
-            return 0.0
-        # a paragraph that kept most of its old words was edited, even if it grew a lot
-        kept = sum(block.size for block in matcher.get_matching_blocks())
-        return max(matcher.ratio(), kept / max(1, min(len(x), len(y))) * 0.75)
-    return 0.6  # two lists of the same kind: compare item by item
+    return _text_similarity(m.plain_text(a.content), m.plain_text(b.content))
 
 
-def _similar_pairs(olds: list, news: list) -> list[tuple[int, int]]:
-    """Pairs (i, j), increasing in both, of similar blocks: the best-scoring alignment."""
+def _similar_pairs(olds: list, news: list, similarity) -> list[tuple[int, int]]:
+    """Pairs (i, j), increasing in both, of similar elements: the best-scoring alignment."""
     if not olds or not news or len(olds) * len(news) > MAX_PAIRING:
         return []
-    if len(olds) == len(news) == 1 and _similarity(olds[0], news[0]) > 0:
-        return [(0, 0)]  # one block replaced by one of its kind that shares words: an edit
+    if len(olds) == len(news) == 1 and similarity(olds[0], news[0]) > 0:
+        return [(0, 0)]  # one replaced by one of its kind that shares words: an edit
     n, k = len(olds), len(news)
-    sim = [[_similarity(olds[i], news[j]) for j in range(k)] for i in range(n)]
+    sim = [[similarity(olds[i], news[j]) for j in range(k)] for i in range(n)]
     score = [[0.0] * (k + 1) for _ in range(n + 1)]
     for i in reversed(range(n)):
         for j in reversed(range(k)):
@@ -284,6 +406,43 @@ def _arrived(block: m.Block, ctx: _Context) -> m.Block:
     return _mark(block, m.INSERTED)
 
 
+# List items are tuples of blocks: aligned by their text, edited items compared block by block.
+
+def _item_text(item) -> str:
+    return " ".join(m.plain_text(node.content) for node in _item_blocks(item))
+
+
+def _item_blocks(blocks):
+    for block in blocks:
+        if isinstance(block, (m.Paragraph, m.Heading)):
+            yield block
+        elif isinstance(block, (m.BulletList, m.OrderedList)):
+            for item in block.items:
+                yield from _item_blocks(item)
+
+
+def _compare_items(old_items, new_items, ctx: _Context) -> tuple:
+    old_keys = [" ".join(_item_text(i).split()) for i in old_items]
+    new_keys = [" ".join(_item_text(i).split()) for i in new_items]
+    out: list = []
+    matcher = SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        olds, news = list(old_items[i1:i2]), list(new_items[j1:j2])
+        if op == "equal":
+            out.extend(_compare_item(o, n, ctx) for o, n in zip(olds, news))
+        else:
+            out.extend(_merge_region(
+                olds, news, ctx, _compare_item,
+                lambda item, c: tuple(_gone(b, c) for b in item),
+                lambda item, c: tuple(_arrived(b, c) for b in item),
+                lambda a, b: _text_similarity(_item_text(a), _item_text(b))))
+    return tuple(out)
+
+
+def _compare_item(old, new, ctx: _Context) -> tuple:
+    return tuple(_compare_blocks(old, new, ctx))
+
+
 def _compare_pair(old: m.Block, new: m.Block, ctx: _Context) -> m.Block:
     if isinstance(new, m.Clause):
         return dataclasses.replace(new, blocks=tuple(_compare_blocks(old.blocks, new.blocks, ctx)),
@@ -291,20 +450,18 @@ def _compare_pair(old: m.Block, new: m.Block, ctx: _Context) -> m.Block:
     if isinstance(new, m.ClauseList):
         items = _compare_blocks(old.items, new.items, ctx)
         return dataclasses.replace(new, items=tuple(items), old_start=old.start)
-    if isinstance(new, (m.Paragraph, m.Heading)):
-        if isinstance(new, m.Heading) and old.level != new.level:
-            return new
+    if isinstance(new, m.Heading):
+        return dataclasses.replace(new, content=diff_inlines(old.content, new.content),
+                                   old_level=old.level if old.level != new.level else None)
+    if isinstance(new, m.Paragraph):
         return dataclasses.replace(new, content=diff_inlines(old.content, new.content))
     if isinstance(new, (m.BulletList, m.OrderedList)):
-        items = []
-        for index in range(max(len(old.items), len(new.items))):
-            if index >= len(new.items):
-                items.append(tuple(_mark(b, m.DELETED) for b in old.items[index]))
-            elif index >= len(old.items):
-                items.append(tuple(_mark(b, m.INSERTED) for b in new.items[index]))
-            else:
-                items.append(tuple(_compare_blocks(old.items[index], new.items[index], ctx)))
-        return dataclasses.replace(new, items=tuple(items))
+        marks: dict = {}
+        if type(old) is not type(new):
+            marks["old_kind"] = "bullet" if isinstance(old, m.BulletList) else "ordered"
+        if isinstance(old, m.OrderedList) and (marks or old.start != new.start):
+            marks["old_start"] = old.start
+        return dataclasses.replace(new, items=_compare_items(old.items, new.items, ctx), **marks)
     return new
 
 
@@ -344,6 +501,7 @@ def compare(old: m.Document, new: m.Document) -> Redline:
 
 def _resolve(doc: m.Document, keep_new: bool) -> m.Document:
     drop = {m.DELETED, m.MOVED_AWAY} if keep_new else {m.INSERTED, m.MOVED}
+    join = m.DELETED if keep_new else m.INSERTED  # the breaks that this side does not have
 
     def inlines(nodes):
         out = []
@@ -354,29 +512,57 @@ def _resolve(doc: m.Document, keep_new: bool) -> m.Document:
             elif isinstance(node, m.Del):
                 if not keep_new:
                     out.extend(inlines(node.content))
-            elif isinstance(node, (m.Emph, m.Strong, m.Link)):
+            elif isinstance(node, m.Link):
+                target = node.target if keep_new or node.old_target is None else node.old_target
+                out.append(m.Link(inlines(node.content), target))
+            elif isinstance(node, (m.Emph, m.Strong)):
                 out.append(dataclasses.replace(node, content=inlines(node.content)))
             else:
                 out.append(node)
         return tuple(out)
 
+    def as_list(node):
+        """A list in the kind and start this side had."""
+        if keep_new or node.old_kind is None and node.old_start is None:
+            return node
+        if node.old_kind == "bullet":
+            return m.BulletList(node.items, node.origin, node.change)
+        return m.OrderedList(node.items, node.old_start or 1, node.origin, node.change)
+
     def block(node):
-        if isinstance(node, (m.Paragraph, m.Heading)):
-            return dataclasses.replace(node, content=normalize(inlines(node.content)), change=None)
+        if isinstance(node, m.Paragraph):
+            return dataclasses.replace(node, content=normalize(inlines(node.content)), change=None,
+                                       break_change=None)
+        if isinstance(node, m.Heading):
+            level = node.level if keep_new or node.old_level is None else node.old_level
+            return dataclasses.replace(node, content=normalize(inlines(node.content)), change=None,
+                                       level=level, old_level=None)
         if isinstance(node, (m.BulletList, m.OrderedList)):
+            node = as_list(node)
             items = tuple(blocks(item) for item in node.items)
-            return dataclasses.replace(node, items=tuple(i for i in items if i), change=None)
+            return dataclasses.replace(node, items=tuple(i for i in items if i), change=None,
+                                       old_kind=None, old_start=None)
         if isinstance(node, m.Clause):
             return dataclasses.replace(node, blocks=blocks(node.blocks), change=None, old_number=None,
                                        number=node.number if keep_new else node.old_number)
         if isinstance(node, m.ClauseList):
             start = node.start if keep_new or node.old_start is None else node.old_start
             return dataclasses.replace(node, items=blocks(node.items), start=start, old_start=None)
-        return node
+        return dataclasses.replace(node, change=None)
 
     def blocks(nodes):
-        kept = tuple(block(n) for n in nodes if getattr(n, "change", None) not in drop)
-        return tuple(b for b in kept if not (isinstance(b, m.ClauseList) and not b.items))
+        out: list = []
+        joining = False
+        for node in nodes:
+            if getattr(node, "change", None) in drop:
+                continue
+            resolved = block(node)
+            if joining and isinstance(resolved, m.Paragraph) and out and isinstance(out[-1], m.Paragraph):
+                out[-1] = dataclasses.replace(out[-1], content=normalize(out[-1].content + resolved.content))
+            else:
+                out.append(resolved)
+            joining = isinstance(node, m.Paragraph) and node.break_change == join
+        return tuple(b for b in out if not (isinstance(b, m.ClauseList) and not b.items))
 
     side = dataclasses.replace(doc, title=normalize(inlines(doc.title)), blocks=blocks(doc.blocks))
     side = number_clauses(side)
@@ -399,7 +585,18 @@ def reject(redline: Redline) -> m.Document:
 
 def normalize_document(doc: m.Document) -> m.Document:
     """``doc``'s content in canonical form, provenance left out: what a reader can see,
-    and what accept/reject must reproduce exactly."""
+    and what accept/reject must reproduce exactly (space runs read as one space)."""
+
+    def spaces(nodes):
+        out = []
+        for node in nodes:
+            if isinstance(node, m.Text):
+                out.append(m.Text(_one_space(node.text)))
+            elif isinstance(node, (m.Emph, m.Strong, m.Link)):
+                out.append(dataclasses.replace(node, content=spaces(node.content)))
+            else:
+                out.append(node)
+        return tuple(out)
 
     def strip(node):
         if isinstance(node, (m.Clause, m.ClauseList)):
@@ -407,7 +604,15 @@ def normalize_document(doc: m.Document) -> m.Document:
             node = dataclasses.replace(node, **{inner: tuple(strip(b) for b in getattr(node, inner))})
         elif isinstance(node, (m.BulletList, m.OrderedList)):
             node = dataclasses.replace(node, items=tuple(tuple(strip(b) for b in i) for i in node.items))
+        elif isinstance(node, (m.Paragraph, m.Heading)):
+            node = dataclasses.replace(node, content=spaces(node.content))
         return dataclasses.replace(node, origin=None)
 
     doc = _resolve(doc, keep_new=True)
-    return dataclasses.replace(doc, blocks=tuple(strip(b) for b in doc.blocks), origin=None)
+    return dataclasses.replace(doc, title=spaces(doc.title), blocks=tuple(strip(b) for b in doc.blocks),
+                               origin=None)
+
+
+def _one_space(text: str) -> str:
+    """``text`` with every run of spaces (of any kind) written as one space."""
+    return "".join(" " if piece[:1].isspace() else piece for piece in UNIT.findall(text))

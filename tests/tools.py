@@ -54,3 +54,23 @@ def soffice_convert(source: Path, target_format: str, outdir: Path) -> Path:
     produced = outdir / (source.stem + "." + target_format.split(":")[0])
     assert proc.returncode == 0 and produced.exists(), (proc.stdout, proc.stderr)
     return produced
+
+
+UNO_SCRIPT = Path(__file__).parent / "helpers" / "uno_tracked_changes.py"
+
+
+def libreoffice_resolve(jobs: list[tuple[Path, str]], outdir: Path) -> list[str]:
+    """Each (docx, "accept" | "reject") done in LibreOffice (Accept All / Reject All through
+    UNO, one LibreOffice process for all), saved as text; the texts, in order."""
+    require("soffice")
+    python = Path("/usr/bin/python3")
+    probe = subprocess.run([str(python), "-c", "import uno"], capture_output=True)
+    if probe.returncode != 0:
+        require("python3-uno-bridge-missing")  # fails in CI, skips elsewhere
+    args, outputs = [], []
+    for index, (docx, mode) in enumerate(jobs):
+        out = outdir / f"{index}-{mode}.txt"
+        args += [str(docx), mode, str(out)]
+        outputs.append(out)
+    subprocess.run([str(python), str(UNO_SCRIPT), *args], check=True, timeout=120 + 20 * len(jobs))
+    return [out.read_text(encoding="utf-8-sig") for out in outputs]

@@ -20,6 +20,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from .. import TOOL_NAME, __version__
@@ -139,29 +140,56 @@ class _Tracker:
         return element
 
     def wrap(self, paragraph, kind: str, add) -> None:
-        """Run ``add()`` (which appends runs to ``paragraph``) and track what it added."""
+        """Run ``add()`` (which appends runs to ``paragraph``) and track what it added.
+
+        ``kind`` is ins, del, moveFrom or moveTo. Runs are wrapped from outside; a hyperlink
+        is wrapped from inside (``w:hyperlink/w:ins/w:r``), the one nesting that keeps the
+        link's words through accept and reject in a real client.
+        """
         before = len(paragraph._p)
         add()
-        added = [child for child in list(paragraph._p)[before:]
-                 if child.tag in (qn("w:r"), qn("w:hyperlink"))]
-        if not added:
-            return
+        group: list = []
+
+        def flush():
+            if group:
+                self._enclose(group, kind)
+                group.clear()
+
+        for child in list(paragraph._p)[before:]:
+            if child.tag == qn("w:r"):
+                group.append(child)
+            elif child.tag == qn("w:hyperlink"):
+                flush()
+                runs = [run for run in child if run.tag == qn("w:r")]
+                if runs:
+                    self._enclose(runs, kind)
+        flush()
+
+    def _enclose(self, runs: list, kind: str) -> None:
         wrapper = self.element(kind)
-        added[0].addprevious(wrapper)
-        for child in added:
-            wrapper.append(child)
-            if kind == "del":
-                for text in child.iter(qn("w:t")):
+        runs[0].addprevious(wrapper)
+        for run in runs:
+            wrapper.append(run)
+            if kind in ("del", "moveFrom"):
+                for text in run.iter(qn("w:t")):
                     text.tag = qn("w:delText")
                     text.set(qn("xml:space"), "preserve")
 
     def mark_paragraph(self, paragraph, kind: str) -> None:
         """Track the paragraph mark too, so accepting or rejecting leaves no empty paragraph."""
-        ppr = paragraph._p.get_or_add_pPr()
+        self.mark_element(paragraph._p, kind)
+
+    def mark_element(self, p, kind: str) -> None:
+        """Track the mark of the paragraph element ``p``."""
+        ppr = p.get_or_add_pPr()
         rpr = ppr.find(qn("w:rPr"))
         if rpr is None:
             rpr = OxmlElement("w:rPr")
-            ppr.append(rpr)
+            restyled = ppr.find(qn("w:pPrChange"))  # which must stay pPr's last child
+            if restyled is not None:
+                restyled.addprevious(rpr)
+            else:
+                ppr.append(rpr)
         rpr.append(self.element(kind))
 
 
@@ -185,11 +213,20 @@ def _runs(paragraph, nodes, bold=False, italic=False, mono=False, tracker=None) 
             _runs(paragraph, node.content, True, italic, mono, tracker)
         elif isinstance(node, m.LineBreak):
             paragraph.add_run().add_break()
+        elif isinstance(node, m.Link) and node.old_target is not None and tracker is not None:
+            # a new target for the same words: the old link deleted, the new one inserted
+            for kind, target in (("del", node.old_target), ("ins", node.target)):
+                tracker.wrap(paragraph, kind, lambda t=target: _link(paragraph, t, node.content, bold, italic, mono))
         elif isinstance(node, m.Link):
-            if node.target.startswith(("http://", "https://", "mailto:")):
-                _hyperlink(paragraph, node.target, node.content, bold, italic)
-            else:
-                _runs(paragraph, node.content, bold, italic, mono, tracker)
+            _link(paragraph, node.target, node.content, bold, italic, mono, tracker)
+
+
+def _link(paragraph, target: str, content, bold: bool, italic: bool, mono: bool, tracker=None) -> None:
+    """A link to a web or mail address as a Word hyperlink; any other link as its words."""
+    if target.startswith(("http://", "https://", "mailto:")):
+        _hyperlink(paragraph, target, content, bold, italic)
+    else:
+        _runs(paragraph, content, bold, italic, mono, tracker)
 
 
 def _hyperlink(paragraph, url: str, content, bold: bool, italic: bool) -> None:
@@ -214,6 +251,16 @@ class _Writer:
 
     def paragraph(self, style: str):
         return self.document.add_paragraph(style=style)
+
+    def body_length(self) -> int:
+        """How many elements the body holds now (a mark for :meth:`paragraphs_since`)."""
+        return len(self.document.element.body)
+
+    def paragraphs_since(self, mark: int) -> list:
+        """The paragraphs added since ``body_length()`` returned ``mark`` (cheap, unlike
+        ``document.paragraphs``, which wraps every paragraph of the document)."""
+        body = self.document.element.body
+        return [Paragraph(p, self.document._body) for p in body[mark:] if p.tag == qn("w:p")]
 
     def blocks(self, blocks, depth: int, style: str = "Clause") -> None:
         for block in blocks:
@@ -272,9 +319,9 @@ class _Writer:
 
     def continuation(self, block, level: int) -> None:
         """A further block of a numbered clause: aligned with the clause's text."""
-        before = len(self.document.paragraphs)
+        before = self.body_length()
         self.block(block, level + 1, "Clause Continuation")
-        for paragraph in self.document.paragraphs[before:]:
+        for paragraph in self.paragraphs_since(before):
             if paragraph.style.name == "Clause Continuation":
                 paragraph.paragraph_format.left_indent = Pt((INDENT_TWIPS * (level + 1) + 113 * level) / 20)
 
@@ -288,102 +335,6 @@ class _Writer:
                 first = False
             else:
                 self.block(child, depth + 1, style)
-
-
-class _RedlineWriter(_Writer):
-    """Blocks with native tracked changes. Clause numbers are literal text (a tracked
-    change when a clause's number changed), since tracked numbered paragraphs show old and
-    new numbers side by side in LibreOffice. A moved clause is deleted at its old place
-    and inserted at its new one, so accept-all and reject-all give each version exactly."""
-
-    def __init__(self, document, tracker: _Tracker):
-        super().__init__(document)
-        self.tracker = tracker
-
-    def text_paragraph(self, style: str, content, change, prefix=None, indent=None):
-        paragraph = self.paragraph(style)
-        if indent is not None:
-            level_left, hanging = indent
-            paragraph.paragraph_format.left_indent = Pt(level_left / 20)
-            paragraph.paragraph_format.first_line_indent = Pt(-hanging / 20) if hanging else None
-        if prefix:
-            prefix(paragraph)
-        kind = {m.INSERTED: "ins", m.DELETED: "del"}.get(change)
-        if kind:
-            self.tracker.wrap(paragraph, kind, lambda: _runs(paragraph, content))
-            self.tracker.mark_paragraph(paragraph, kind)
-        else:
-            _runs(paragraph, content, tracker=self.tracker)
-        return paragraph
-
-    def block(self, block, depth: int, style: str, inherited=None) -> None:
-        change = getattr(block, "change", None) or inherited
-        if isinstance(block, m.Paragraph):
-            self.text_paragraph(style, block.content, change)
-        elif isinstance(block, m.Heading):
-            self.text_paragraph(f"Heading {min(max(block.level - 1, 1), 9)}", block.content, change)
-        elif isinstance(block, m.Clause):
-            for child in block.blocks:
-                self.block(child, depth, style, _tracked_change(block) or inherited)
-        elif isinstance(block, m.ClauseList):
-            self.clause_list(block, 0, inherited)
-        elif isinstance(block, m.Table):
-            self.table(block)
-        elif isinstance(block, (m.BulletList, m.OrderedList)):
-            for offset, item in enumerate(block.items):
-                marker = "•" if isinstance(block, m.BulletList) else f"{block.start + offset}."
-                for index, child in enumerate(item):
-                    if isinstance(child, m.Paragraph) and index == 0:
-                        self.text_paragraph(style, child.content, getattr(child, "change", None) or change,
-                                            self._number(marker, marker, getattr(child, "change", None) or change),
-                                            (INDENT_TWIPS * (depth + 2), 397))
-                    else:
-                        self.block(child, depth + 1, style, change)
-
-    def _number(self, old: str | None, new: str | None):
-        """A prefix adding the clause number as each side reads it (tracked where they differ)."""
-        def add(paragraph):
-            if old and new and old == new:
-                paragraph.add_run(new + "\t")
-                return
-            if old:
-                self.tracker.wrap(paragraph, "del", lambda: paragraph.add_run(old + ("" if new else "\t")))
-            if new:
-                self.tracker.wrap(paragraph, "ins", lambda: paragraph.add_run(new + ("\t" if old is None else "")))
-            if old and new:
-                paragraph.add_run("\t")
-        return add
-
-    def clause_list(self, block: m.ClauseList, level: int, inherited=None) -> None:
-        left = INDENT_TWIPS * (level + 1) + 113 * level
-        hanging = INDENT_TWIPS + 113 * level
-        for clause in block.items:
-            change = _tracked_change(clause) or inherited
-            old = f"{clause.old_number}." if clause.old_number and change != m.INSERTED else None
-            new = f"{clause.number}." if clause.number and change != m.DELETED else None
-            for child in clause.blocks:
-                if isinstance(child, m.ClauseList):
-                    self.clause_list(child, level + 1, change)
-                elif (old or new) and isinstance(child, m.Paragraph):
-                    # the first paragraph each side sees carries that side's number
-                    own = getattr(child, "change", None) or change
-                    mine_old = old if own != m.INSERTED else None
-                    mine_new = new if own != m.DELETED else None
-                    self.text_paragraph("Clause", child.content, own, self._number(mine_old, mine_new),
-                                        (left, hanging))
-                    old = None if mine_old else old
-                    new = None if mine_new else new
-                else:
-                    before = len(self.document.paragraphs)
-                    self.block(child, level + 1, "Clause Continuation", change)
-                    for paragraph in self.document.paragraphs[before:]:
-                        paragraph.paragraph_format.left_indent = Pt(left / 20)
-
-
-def _tracked_change(clause: m.Clause):
-    """How a whole clause is tracked: moved clauses count as inserted here, deleted there."""
-    return {m.INSERTED: m.INSERTED, m.MOVED: m.INSERTED, m.DELETED: m.DELETED,
-            m.MOVED_AWAY: m.DELETED}.get(clause.change)
 
 
 def _header_footer(document, doc: m.Document, options: RenderOptions) -> None:
@@ -466,7 +417,8 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
         meta = (f"{doc.id} · changes from {info.old.label} ({info.old.date_label}) to "
                 f"{info.new.label} ({info.new.date_label})")
         document.add_paragraph(meta, style="Document Meta")
-        _RedlineWriter(document, tracker).blocks(doc.blocks, 0)
+        from .docx_redline import RedlineWriter
+        RedlineWriter(document, tracker).write(doc.blocks)
     else:
         _runs(title, doc.title)
         meta = (f"{doc.id} · version {options.version} · {options.status_label} · {options.date_label}"

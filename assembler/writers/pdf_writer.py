@@ -335,18 +335,35 @@ def _decorator(doc: m.Document, options: RenderOptions, size, margins):
         canv.setFillColor(MUTED)
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.5)
+        line_width = width - left - right
         if page > 1:
             y = height - top + 14
-            canv.drawString(left, y, short)
-            canv.drawRightString(width - right, y, right_head)
+            head = _fit(right_head, line_width * 0.55)
+            canv.drawString(left, y, _fit(short, line_width - _width(head) - 12))
+            canv.drawRightString(width - right, y, head)
             canv.line(left, y - 4, width - right, y - 4)
         y = bottom - 20
         canv.line(left, y + 10, width - right, y + 10)
-        canv.drawString(left, y, provenance)
-        canv.drawRightString(width - right, y, f"Page {page} of {total}")
+        pages = f"Page {page} of {total}"
+        canv.drawString(left, y, _fit(provenance, line_width - _width(pages) - 12))
+        canv.drawRightString(width - right, y, pages)
         canv.restoreState()
 
     return decorate
+
+
+def _width(text: str, size: float = 7.5) -> float:
+    return pdfmetrics.stringWidth(text, SANS, size)
+
+
+def _fit(text: str, room: float, size: float = 7.5) -> str:
+    """``text`` cut short with "…" so that it fits in ``room`` points (running heads with
+    long labels must not run into each other)."""
+    if _width(text, size) <= room:
+        return text
+    while text and _width(text + "…", size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:

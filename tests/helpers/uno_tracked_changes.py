@@ -1,7 +1,8 @@
 """Accept or reject every tracked change of a DOCX in LibreOffice, then save it as text.
 
 Run with the system Python that has LibreOffice's UNO bridge (Debian: python3-uno):
-    /usr/bin/python3 uno_tracked_changes.py IN.docx accept|reject OUT.txt
+    /usr/bin/python3 uno_tracked_changes.py IN.docx accept|reject OUT.txt [IN2 MODE2 OUT2 ...]
+(several jobs share one LibreOffice process, which takes seconds to start).
 LibreOffice has no command-line switch for this; the UNO dispatcher is what a user's
 "Accept All" / "Reject All" menu item calls.
 """
@@ -23,7 +24,7 @@ def prop(name, value):
     return item
 
 
-def main(source: str, mode: str, target: str) -> None:
+def main(*jobs: str) -> None:
     profile = tempfile.mkdtemp(prefix="lo-uno-")
     pipe = f"assembler{os.getpid()}"
     office = subprocess.Popen(["soffice", "--headless", "--invisible", "--norestore", "--nologo",
@@ -44,15 +45,17 @@ def main(source: str, mode: str, target: str) -> None:
             sys.exit("could not connect to LibreOffice")
         smgr = context.ServiceManager
         desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-        url = uno.systemPathToFileUrl(os.path.abspath(source))
-        document = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
         dispatcher = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", context)
-        frame = document.getCurrentController().getFrame()
-        command = ".uno:AcceptAllTrackedChanges" if mode == "accept" else ".uno:RejectAllTrackedChanges"
-        dispatcher.executeDispatch(frame, command, "", 0, ())
-        out = uno.systemPathToFileUrl(os.path.abspath(target))
-        document.storeToURL(out, (prop("FilterName", "Text (encoded)"), prop("FilterOptions", "UTF8")))
-        document.close(True)
+        for index in range(0, len(jobs), 3):
+            source, mode, target = jobs[index: index + 3]
+            url = uno.systemPathToFileUrl(os.path.abspath(source))
+            document = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+            frame = document.getCurrentController().getFrame()
+            command = ".uno:AcceptAllTrackedChanges" if mode == "accept" else ".uno:RejectAllTrackedChanges"
+            dispatcher.executeDispatch(frame, command, "", 0, ())
+            out = uno.systemPathToFileUrl(os.path.abspath(target))
+            document.storeToURL(out, (prop("FilterName", "Text (encoded)"), prop("FilterOptions", "UTF8")))
+            document.close(True)
         try:
             desktop.terminate()
         except Exception:
@@ -66,4 +69,4 @@ def main(source: str, mode: str, target: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:])
