@@ -57,12 +57,15 @@ class Token(NamedTuple):
 PARA = Token("para", "")
 
 
+_make = tuple.__new__  # a Token without NamedTuple's Python-level __new__: 700k tokens add up
+
+
 def tokens(nodes, style: tuple = ()) -> list[Token]:
     """``nodes`` as a flat list of tokens (Ins/Del must not occur)."""
     out: list[Token] = []
     for node in nodes:
         if isinstance(node, m.Text):
-            out.extend([Token("text", piece, style) for piece in UNIT.findall(node.text)])
+            out.extend([_make(Token, ("text", piece, style, None)) for piece in UNIT.findall(node.text)])
         elif isinstance(node, m.Emph):
             out.extend(tokens(node.content, style + (("emph",),)))
         elif isinstance(node, m.Strong):
@@ -101,20 +104,28 @@ def _wrap(head: tuple, content: tuple) -> m.Inline:
 
 
 def build(toks: list[Token], depth: int = 0) -> tuple[m.Inline, ...]:
-    """Inline nodes from tokens: runs sharing formatting become one node."""
+    """Inline nodes from tokens: runs sharing formatting become one node, and neighbouring
+    words one Text (made once: documents have hundreds of thousands of words)."""
     out: list[m.Inline] = []
-    i = 0
-    while i < len(toks):
-        style = toks[i].style
+    i, count = 0, len(toks)
+    while i < count:
+        token = toks[i]
+        style = token.style
         if len(style) > depth:
             head = style[depth]
-            j = i
-            while j < len(toks) and len(toks[j].style) > depth and toks[j].style[depth] == head:
+            j = i + 1
+            while j < count and len(toks[j].style) > depth and toks[j].style[depth] == head:
                 j += 1
             out.append(_wrap(head, build(toks[i:j], depth + 1)))
             i = j
+        elif token.kind == "text":
+            j = i + 1
+            while j < count and toks[j].kind == "text" and len(toks[j].style) <= depth:
+                j += 1
+            out.append(m.Text("".join(t.value for t in toks[i:j])))
+            i = j
         else:
-            out.append(_leaf(toks[i]))
+            out.append(_leaf(token))
             i += 1
     return m.merge_text(out)
 
@@ -132,6 +143,9 @@ def _engine() -> diff_match_patch:
     return engine
 
 
+_DMP = _engine()  # for its binary-search common prefix and suffix
+
+
 def patch_text(old: str, new: str, target: str) -> str | None:
     """``target`` with the edit that turns ``old`` into ``new`` applied (diff-match-patch's
     fuzzy patching, so ``target`` may differ a little from ``old``); None when any part of
@@ -147,36 +161,45 @@ def patch_text(old: str, new: str, target: str) -> str | None:
 class _Keys:
     """What two tokens must share to be the same for a reader: kind, text (any run of
     spaces is one space) and formatting, but not a link's target, which is compared
-    apart so that a new target is a link change rather than new words."""
+    apart so that a new target is a link change rather than new words. Each distinct token
+    becomes one character for diff-match-patch; one table serves a whole comparison."""
 
     def __init__(self):
-        self.styles: dict[tuple, tuple] = {}
-        self.chars: dict[tuple, str] = {}
+        self.chars: dict[tuple, str] = {}   # a token -> its character
+        self.keys: dict[tuple, str] = {}    # a reader's key -> its character
 
-    def style(self, style: tuple) -> tuple:
-        key = self.styles.get(style)
-        if key is None:
-            key = self.styles[style] = tuple(("link",) if head[0] == "link" else head for head in style)
-        return key
+    def char(self, token: Token) -> str:
+        kind, value, style = token[0], token[1], token[2]
+        if kind == "text" and value[:1].isspace():
+            value = " "
+        key = (kind, value, tuple(("link",) if head[0] == "link" else head for head in style))
+        char = self.keys.get(key)
+        if char is None:
+            char = self.keys[key] = chr(0x100 + len(self.keys))
+        self.chars[token] = char
+        return char
 
     def encode(self, toks: list[Token]) -> str:
-        chars, table, style = [], self.chars, self.style
-        for token in toks:
-            value = token.value
-            if token.kind == "text" and value[:1].isspace():
-                value = " "
-            key = (token.kind, value, style(token.style) if token.style else ())
-            char = table.get(key)
-            if char is None:
-                char = table[key] = chr(0x100 + len(table))
-            chars.append(char)
-        return "".join(chars)
+        get, miss = self.chars.get, self.char
+        return "".join([get(token) or miss(token) for token in toks])
+
+
+_KEYS = _Keys()  # tokens are plain values: their characters can be kept between comparisons
+
+
+def _keys() -> _Keys:
+    """The shared table, started afresh before it nears the surrogate range (characters
+    must stay below U+D800) or grows large."""
+    global _KEYS
+    if len(_KEYS.keys) >= 0xD000 or len(_KEYS.chars) > 500_000:
+        _KEYS = _Keys()
+    return _KEYS
 
 
 def _ops(a: list[Token], b: list[Token]):
     """The diff of two token lists as (op, old tokens, new tokens); op is 0 (same), -1
     (deleted) or 1 (inserted)."""
-    keys = _Keys()
+    keys = _keys()
     engine = _engine()
     diffs = engine.diff_main(keys.encode(a), keys.encode(b), False)
     engine.diff_cleanupSemantic(diffs)
@@ -208,21 +231,76 @@ def _relinked(olds: list[Token], news: list[Token]) -> list[Token]:
 
 def diff_inlines(old, new) -> tuple[m.Inline, ...]:
     """``new`` with Ins/Del marks (and changed link targets) showing how it differs from
-    ``old``, unit by unit."""
+    ``old``, unit by unit. What both share at the start and the end is kept as it stands
+    and only the middle is cut into units: an edit touches a few words of a paragraph."""
     if old == new:
         return tuple(old)
-    a, b = tokens(old), tokens(new)
+    head, old_mid, new_mid, tail = _common_ends(tuple(old), tuple(new))
+    a, b = tokens(old_mid), tokens(new_mid)
+    out: list[m.Inline] = list(head)
     if a == b:
-        return build(b)
-    out: list[m.Inline] = []
-    for op, olds, news in _ops(a, b):
-        if op == 0:
-            out.extend(build(news))
-        elif op == -1:
-            out.append(m.Del(build(olds)))
-        else:
-            out.append(m.Ins(build(news)))
-    return tuple(out)
+        out.extend(build(b))
+    else:
+        for op, olds, news in _ops(a, b):
+            if op == 0:
+                out.extend(build(news))
+            elif op == -1:
+                out.append(m.Del(build(olds)))
+            else:
+                out.append(m.Ins(build(news)))
+    out.extend(tail)
+    return m.merge_text(out)
+
+
+def _common_ends(old: tuple, new: tuple):
+    """(shared start, old middle, new middle, shared end): whole equal nodes, then the
+    equal start and end of the first and last text, cut where a word begins (so both
+    middles cut into the same units as the whole would)."""
+    limit = min(len(old), len(new))
+    i = 0
+    while i < limit and old[i] == new[i]:
+        i += 1
+    j = 0
+    while j < limit - i and old[-1 - j] == new[-1 - j]:
+        j += 1
+    head, tail = list(old[:i]), list(old[len(old) - j:])
+    o, n = list(old[i: len(old) - j]), list(new[i: len(new) - j])
+    if o and n and isinstance(o[0], m.Text) and isinstance(n[0], m.Text):
+        x, y = o[0].text, n[0].text
+        cut = _word_start(x, y, _DMP.diff_commonPrefix(x, y))
+        if cut:
+            head.append(m.Text(x[:cut]))
+            o[0], n[0] = m.Text(x[cut:]), m.Text(y[cut:])
+    if o and n and isinstance(o[-1], m.Text) and isinstance(n[-1], m.Text):
+        x, y = o[-1].text, n[-1].text
+        cut = _space_start(x, y, _DMP.diff_commonSuffix(x, y))
+        if cut:
+            tail.insert(0, m.Text(x[len(x) - cut:]))
+            o[-1], n[-1] = m.Text(x[: len(x) - cut]), m.Text(y[: len(y) - cut])
+    return head, _dropped_empty(o), _dropped_empty(n), tail
+
+
+def _word_start(x: str, y: str, shared: int) -> int:
+    """The longest shared start of ``x`` and ``y`` (at most ``shared`` long) that ends in a
+    space with a word after it in both; 0 when there is none."""
+    i = min(shared, len(x) - 1, len(y) - 1)
+    while i > 0 and not (x[i - 1].isspace() and not x[i].isspace() and not y[i].isspace()):
+        i -= 1
+    return max(i, 0)
+
+
+def _space_start(x: str, y: str, shared: int) -> int:
+    """The length of the longest shared end of ``x`` and ``y`` (at most ``shared``) that
+    starts with a space after a word in both; 0 when there is none."""
+    c = min(shared, len(x) - 1, len(y) - 1)
+    while c > 0 and not (x[len(x) - c].isspace() and not x[len(x) - c - 1].isspace()
+                         and not y[len(y) - c - 1].isspace()):
+        c -= 1
+    return max(c, 0)
+
+
+def _dropped_empty(nodes: list) -> list:
+    return [node for node in nodes if not (isinstance(node, m.Text) and not node.text)]
 
 
 def _paragraph_run(olds: list[m.Paragraph], news: list[m.Paragraph]) -> list[m.Paragraph]:
@@ -246,16 +324,19 @@ def _paragraph_run(olds: list[m.Paragraph], news: list[m.Paragraph]) -> list[m.P
 
     for op, olds_t, news_t in _ops(stream(olds), stream(news)):
         run = news_t if op != -1 else olds_t
-        mark = {0: None, -1: m.Del, 1: m.Ins}[op]
+        mark = (None, m.Ins, m.Del)[op]
+        breaks = run.count(PARA)  # searched in C: runs hold most of a document's words
         start = 0
-        for index, token in enumerate(run + [PARA]):
-            if token.kind == "para":
-                piece = build(run[start:index])
-                if piece:
-                    content.extend(piece if mark is None else (mark(piece),))
-                if index < len(run):
-                    close({0: None, -1: m.DELETED, 1: m.INSERTED}[op])
-                start = index + 1
+        while True:
+            stop = run.index(PARA, start) if breaks else len(run)
+            piece = build(run[start:stop])
+            if piece:
+                content.extend(piece if mark is None else (mark(piece),))
+            if not breaks:
+                break
+            close((None, m.INSERTED, m.DELETED)[op])
+            breaks -= 1
+            start = stop + 1
     close(None)
     return _whole_paragraphs(merged)
 
@@ -311,6 +392,8 @@ def _compare_blocks(old: tuple, new: tuple, ctx: _Context) -> list[m.Block]:
         olds, news = list(old[i1:i2]), list(new[j1:j2])
         if op == "equal":
             out.extend(_compare_pair(o, n, ctx) for o, n in zip(olds, news))
+        elif len(olds) == len(news) == 1 and isinstance(olds[0], m.Paragraph) and isinstance(news[0], m.Paragraph):
+            out.append(_compare_pair(olds[0], news[0], ctx))  # one edited paragraph, the common case
         elif olds and news and all(isinstance(b, m.Paragraph) for b in olds + news):
             out.extend(_paragraph_run(olds, news))
         else:

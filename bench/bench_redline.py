@@ -5,15 +5,26 @@ Version 2 differs from version 1 by about 2% of words edited, 20 clauses moved, 
 same pair in the same run, `git diff --word-diff` and Python's difflib on the canonical
 Markdown as references, with the number of change regions each reports.
 
-    .venv/bin/python bench/bench_redline.py [--clauses 2000] [--runs 3]
+It also times the whole user process: a real workspace (git repository, default
+/tmp/bench-ws, kept after the run) records v1 and v2 of `big` through the toolkit itself
+(Markdown and JSON outputs only, which is all `redline` reads), then
+`assembler -C WS redline big v1 v2 --json OUT` runs as a separate process, against
+`git diff --no-index --word-diff=porcelain` of the two recorded Markdown outputs, both
+median of --runs. --whole-only skips the per-format render rows (slow).
+
+    .venv/bin/python bench/bench_redline.py [--clauses 2000] [--runs 3] [--whole-only]
+                                            [--workspace /tmp/bench-ws]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import VOCABULARY, generate  # noqa: E402
-from timing import median_seconds  # noqa: E402
+from timing import median_seconds, run_times  # noqa: E402
 
 from assembler import model as m  # noqa: E402
 from assembler import redline  # noqa: E402
@@ -107,6 +118,10 @@ def regions_git(old: Path, new: Path) -> tuple[float, int]:
     out = subprocess.run(["git", "diff", "--no-index", "--word-diff=porcelain", str(old), str(new)],
                          capture_output=True, text=True).stdout
     elapsed = time.perf_counter() - start
+    return elapsed, count_git_regions(out)
+
+
+def count_git_regions(out: str) -> int:
     count, in_region = 0, False
     for line in out.splitlines()[5:]:
         if line[:1] in "+-" and not line.startswith(("+++", "---")):
@@ -115,7 +130,75 @@ def regions_git(old: Path, new: Path) -> tuple[float, int]:
             in_region = True
         else:
             in_region = False
-    return elapsed, count
+    return count
+
+
+ENV = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
+       "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+
+
+def git(root: Path, *args: str) -> bytes:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=ENV).stdout
+
+
+def record_light(ws: Workspace, message: str) -> None:
+    """Record the next version of 'big' with Markdown and JSON outputs only (what redline
+    reads), as bench_archive.real_light_history does: five formats of 2,000 clauses take long."""
+    from assembler import manifest as mf
+    from assembler import versions as versions_mod
+    built = ws.assemble_sources("big")
+
+    def render(number: int, epoch: int) -> dict[str, bytes]:
+        return ws.render_all(built, ws.render_options(built, number, "draft", epoch, "Bench"), ["md", "json"])
+
+    def manifest(number: int, epoch: int, outputs) -> dict:
+        return mf.build(built.document, number, "draft", list(built.sources), outputs, epoch, "Bench",
+                        built.digest)
+
+    with ws.store() as store:
+        versions_mod.record(store, "big", built.files, render, manifest, message)
+
+
+def real_workspace(root: Path, clauses: int) -> Path:
+    """A git workspace at ``root`` (made anew) where v1 and v2 of 'big' are recorded."""
+    if root.exists():
+        shutil.rmtree(root)
+    os.environ.update({k: v for k, v in ENV.items() if k.startswith("GIT_")})
+    Workspace.init(root)
+    generate(root, clauses)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Generated workspace")
+    ws = Workspace(root)
+    record_light(ws, "v1")
+    revise(root, random.Random(5))            # the same revision as the in-process rows
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Revised sources")
+    record_light(ws, "v2")
+    return root
+
+
+def cli_command() -> list[str]:
+    script = Path(sys.executable).parent / "assembler"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assembler"]
+
+
+def bench_whole(root: Path, runs: int) -> list[tuple[str, float, int | None]]:
+    """The whole `assembler redline big v1 v2 --json` process against git diff --word-diff
+    of the two recorded Markdown outputs, each median of ``runs``, in the same run."""
+    out = root.parent / f"{root.name}-redline.json"
+    command = cli_command() + ["-C", str(root), "redline", "big", "v1", "v2", "--json", str(out)]
+    ours = run_times(lambda: subprocess.run(command, check=True, capture_output=True, env=ENV), runs)
+    ours_regions = len(json.loads(out.read_text())["changes"])
+    old_md, new_md = root.parent / f"{root.name}-v1.md", root.parent / f"{root.name}-v2.md"
+    old_md.write_bytes(git(root, "show", "big/v1:versions/big/big.md"))
+    new_md.write_bytes(git(root, "show", "big/v2:versions/big/big.md"))
+    diff = ["git", "diff", "--no-index", "--word-diff=porcelain", str(old_md), str(new_md)]
+    theirs = run_times(lambda: subprocess.run(diff, capture_output=True), runs)
+    git_regions = count_git_regions(subprocess.run(diff, capture_output=True, text=True).stdout)
+    ours_s, git_s = statistics.median(ours), statistics.median(theirs)
+    return [("assembler redline big v1 v2 --json (whole process)", ours_s, ours_regions),
+            ("git diff --word-diff=porcelain, recorded md", git_s, git_regions),
+            ("ratio whole process / git diff (times, not s)", ours_s / git_s, None)]
 
 
 def regions_difflib(old: str, new: str) -> tuple[float, int]:
@@ -129,6 +212,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clauses", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--whole-only", action="store_true",
+                        help="skip the per-format redline render rows (slow)")
+    parser.add_argument("--workspace", type=Path, default=Path("/tmp/bench-ws"),
+                        help="where the real workspace for the whole-process row is made (kept)")
     args = parser.parse_args()
     rng = random.Random(5)
     with tempfile.TemporaryDirectory() as tmp:
@@ -145,7 +232,7 @@ def main() -> None:
         info = RedlineInfo(Side("v1", 1_700_000_000), Side("v2", 1_700_086_400), result.summary)
         rows = [("compare (engine alone)", compare_s, regions_ours(result.document))]
         workspace = Workspace(two)
-        for fmt in ("json", "md", "html", "docx", "pdf"):
+        for fmt in () if args.whole_only else ("json", "md", "html", "docx", "pdf"):
             rows.append((f"redline -> {fmt}", median_seconds(lambda: workspace.render_redline(result, info, fmt),
                                                       args.runs), None))
         git_s, git_regions = regions_git(old_md, new_md)
@@ -153,14 +240,22 @@ def main() -> None:
         dl_s, dl_regions = regions_difflib(old_md.read_text(), new_md.read_text())
         rows.append(("difflib on words (reference)", dl_s, dl_regions))
         words = len(new_md.read_text().split())
+    start = time.perf_counter()
+    root = real_workspace(args.workspace.absolute(), args.clauses)
+    setup_s = time.perf_counter() - start
+    rows += bench_whole(root, args.runs)
     s = result.summary
     print(f"{args.clauses} clauses, {words:,} words; v2: {s['words_inserted']} words inserted, "
           f"{s['words_deleted']} deleted, {s['clauses_added']} clauses added, {s['clauses_removed']} "
           f"removed, {s['clauses_moved']} moved, {s['clauses_modified']} modified; median of {args.runs}")
-    print(f"{'step':<34} {'median s':>9} {'change regions':>15}")
+    width = max(34, *(len(r[0]) for r in rows))
+    print(f"{'step':<{width}} {'median s':>9} {'change regions':>15}")
     for name, seconds, regions in rows:
-        print(f"{name:<34} {seconds:>9.2f} {'' if regions is None else regions:>15}")
-    print("targets: comparison under 2 s, PDF under 20 s, no more change regions than git diff --word-diff")
+        print(f"{name:<{width}} {seconds:>9.2f} {'' if regions is None else regions:>15}")
+    print(f"workspace with v1 and v2 recorded (md + json, {setup_s:.0f} s to make): {root}")
+    print(f"  re-run: {' '.join(cli_command())} -C {root} redline big v1 v2 --json /tmp/o.json")
+    print("targets: comparison under 2 s, PDF under 20 s, whole redline --json process under 1 s, "
+          "no more change regions than git diff --word-diff")
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ exactly:
   inserted (a tracked change inside a field's instruction is dropped by LibreOffice);
 - a heading whose level changed: ``w:pPrChange`` holding the old style;
 - a moved clause: its old text as ``w:moveFrom`` at the old place; at the new place the
-  text it kept as ``w:moveTo``, its new words as ``w:ins``, and a comment "moved from N"
-  naming the words it lost (which exist only at the old place: text inserted and deleted
-  in one go is not kept by LibreOffice, so it must not be written).
+  text it kept as ``w:moveTo`` and its new words as ``w:ins``. The words it lost stand
+  only at the old place, inside the moved-away text: LibreOffice ignores a deletion nested
+  in an insertion or a move, so such words would survive Accept All. (A Word comment
+  "moved from N" was tried too: LibreOffice 7.4 then fails to load the file through UNO.)
 
 Tracking the mark before a whole paragraph, not its own, also keeps the document's last
 paragraph mark untracked, which LibreOffice cannot remove (it would leave an empty
@@ -29,7 +30,6 @@ import dataclasses
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from docx.text.run import Run
 
 from .. import model as m
 from .docx_writer import INDENT_TWIPS, _runs, _Tracker, _Writer
@@ -221,7 +221,7 @@ class RedlineWriter(_Writer):
     # -------------------------------------------------------- moves
 
     def _move_range(self, clause: m.Clause, paragraphs) -> None:
-        """Name the moved text's old and new place as one move, and note the move."""
+        """Name the moved text's old and new place as one move (Word links the two)."""
         own = list(paragraphs)
         if not own:
             return
@@ -238,22 +238,6 @@ class RedlineWriter(_Writer):
         else:
             first.insert(0, start)
         last.append(end)
-        if clause.change == m.MOVED:
-            self._move_comment(clause, own[0])
-
-    def _move_comment(self, clause: m.Clause, paragraph) -> None:
-        runs = paragraph._p.findall(f".//{qn('w:r')}")
-        if not runs:
-            return
-        lost = [m.plain_text(node.content).strip() for node in _marks(clause.blocks, m.Del)]
-        lost = [text for text in lost if text]
-        note = f"Moved from {clause.old_number}." if clause.old_number else "Moved."
-        if lost:
-            note += " Words it lost stand at the old place: " + "; ".join(f"“{t}”" for t in lost[:12])
-            note += "…" if len(lost) > 12 else ""
-        comment = self.document.add_comment([Run(runs[0], paragraph), Run(runs[-1], paragraph)],
-                                            note, author=self.tracker.author, initials="PA")
-        comment._comment_elm.set(qn("w:date"), self.tracker.date)
 
 def _tracked_mark(p):
     rpr = p.find(f"{qn('w:pPr')}/{qn('w:rPr')}")
@@ -278,20 +262,6 @@ def _item_change(item):
     """INSERTED or DELETED when every block of a list item is; else None."""
     changes = {getattr(block, "change", None) for block in item}
     return changes.pop() if len(changes) == 1 and changes & {m.INSERTED, m.DELETED} else None
-
-
-def _marks(blocks, kind) -> list:
-    """Every ``kind`` (Ins or Del) node in the clause's own paragraphs, in order."""
-    out = []
-    for block in blocks:
-        if isinstance(block, (m.Paragraph, m.Heading)):
-            out.extend(node for node in block.content if isinstance(node, kind))
-            if block.change == m.DELETED and kind is m.Del:
-                out.append(m.Del(block.content))
-        elif isinstance(block, (m.BulletList, m.OrderedList)):
-            for item in block.items:
-                out.extend(_marks(item, kind))
-    return out
 
 
 def _new_side(blocks) -> tuple:

@@ -253,8 +253,10 @@ class _Writer:
         return self.document.add_paragraph(style=style)
 
     def body_length(self) -> int:
-        """How many elements the body holds now (a mark for :meth:`paragraphs_since`)."""
-        return len(self.document.element.body)
+        """How many blocks the body holds now (a mark for :meth:`paragraphs_since`); the
+        section properties, which stay last, are not counted."""
+        body = self.document.element.body
+        return len(body) - (1 if len(body) and body[-1].tag == qn("w:sectPr") else 0)
 
     def paragraphs_since(self, mark: int) -> list:
         """The paragraphs added since ``body_length()`` returned ``mark`` (cheap, unlike

@@ -12,7 +12,8 @@ from html import escape
 from .. import TOOL_NAME, __version__
 from .. import model as m
 from .options import RenderOptions, language
-from .redline_text import LEGEND, clause_note, heading, summary_lines
+from .redline_text import (LEGEND, PILCROW, clause_note, heading, heading_note, link_note, list_note,
+                           summary_lines)
 
 STYLE = """
 :root { --ink: #1a1a1a; --muted: #5f6368; --rule: #d5d8dc; --link: #1f4e79; }
@@ -61,6 +62,7 @@ table.report td { vertical-align: top; border-bottom: 1px solid var(--rule); pad
 REDLINE_STYLE = """
 ins { color: #0b6b2e; text-decoration: underline; text-decoration-thickness: 1.5px; background: #e8f5ec; }
 del { color: #a3162b; text-decoration: line-through; background: #fbeaec; }
+a.relinked { text-decoration: underline dotted #c77c02; text-decoration-thickness: 2px; }
 .changed { border-left: 3px solid #c77c02; padding-left: .5rem; margin-left: -.8rem; }
 .note { font-family: "DejaVu Sans", Calibri, Arial, sans-serif; font-size: .8rem; color: #c77c02; }
 section.summary { border: 1px solid var(--rule); padding: .4rem 1rem; margin-bottom: 1.5rem; }
@@ -82,9 +84,12 @@ def inlines(nodes: tuple[m.Inline, ...]) -> str:
             out.append(f"<code>{escape(node.text, quote=False)}</code>")
         elif isinstance(node, m.Link):
             if node.target.startswith(("http://", "https://", "mailto:", "#")) and node.target != "#":
-                out.append(f'<a href="{escape(node.target)}">{inlines(node.content)}</a>')
+                changed = ' class="relinked"' if node.old_target is not None else ""
+                out.append(f'<a href="{escape(node.target)}"{changed}>{inlines(node.content)}</a>')
             else:
                 out.append(inlines(node.content))
+            if node.old_target is not None:
+                out.append(f' <span class="note">[{escape(link_note(node))}]</span>')
         elif isinstance(node, m.LineBreak):
             out.append("<br>")
         elif isinstance(node, m.Ref):
@@ -119,10 +124,16 @@ def blocks(nodes, out: list[str], inherited=None) -> None:
 def block(node: m.Block, out: list[str], inherited=None) -> None:
     change = getattr(node, "change", None) or inherited
     if isinstance(node, m.Paragraph):
-        out.append(f"<p{_changed_attr(change)}>{_whole(change, inlines(node.content))}</p>")
+        mark = {m.INSERTED: f'<ins class="pilcrow">{PILCROW}</ins>',
+                m.DELETED: f'<del class="pilcrow">{PILCROW}</del>'}.get(node.break_change, "")
+        change_attr = _changed_attr(change or ("restructured" if mark else None))
+        out.append(f"<p{change_attr}>{_whole(change, inlines(node.content))}{mark}</p>")
     elif isinstance(node, m.Heading):
         level = min(max(node.level, 2), 6)
-        out.append(f"<h{level}{_changed_attr(change)}>{_whole(change, inlines(node.content))}</h{level}>")
+        note = (f' <span class="note">[{escape(heading_note(node))}]</span>'
+                if node.old_level is not None else "")
+        out.append(f"<h{level}{_changed_attr(change or ('restructured' if note else None))}>"
+                   f"{_whole(change, inlines(node.content))}{note}</h{level}>")
     elif isinstance(node, m.Clause):
         out.append(f'<section class="clause" id="clause-{escape(node.id)}">')
         blocks(node.blocks, out, _whole_change(node))
@@ -143,10 +154,15 @@ def block(node: m.Block, out: list[str], inherited=None) -> None:
         out.append("</ol>")
     elif isinstance(node, m.Table):
         out.append(_table(node))
-    elif isinstance(node, m.BulletList):
-        out.append("<ul>" + "".join(_item(item) for item in node.items) + "</ul>")
-    elif isinstance(node, m.OrderedList):
-        out.append(f'<ol start="{node.start}">' + "".join(_item(item) for item in node.items) + "</ol>")
+    elif isinstance(node, (m.BulletList, m.OrderedList)):
+        note = list_note(node)
+        if note:
+            out.append(f'<p class="note changed">[{escape(note)}]</p>')
+        items = "".join(_item(item, change) for item in node.items)
+        if isinstance(node, m.BulletList):
+            out.append("<ul>" + items + "</ul>")
+        else:
+            out.append(f'<ol start="{node.start}">' + items + "</ol>")
 
 
 def _table(table: m.Table) -> str:
@@ -162,9 +178,9 @@ def _whole_change(clause: m.Clause):
     return clause.change if clause.change in (m.INSERTED, m.DELETED) else None
 
 
-def _item(item) -> str:
+def _item(item, inherited=None) -> str:
     inner: list[str] = []
-    blocks(item, inner)
+    blocks(item, inner, inherited)
     return "<li>" + "".join(inner) + "</li>"
 
 

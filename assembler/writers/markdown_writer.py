@@ -10,6 +10,7 @@ import dataclasses
 import re
 
 from .. import model as m
+from .redline_text import PILCROW, heading_note, link_note, list_note
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>])|(\{(?=\{))|(&(?=#?[A-Za-z0-9]+;))")
 _LINE_START = re.compile(r"^(#{1,6}(?:\s|$)|[-+](?:\s|$)|>|=+\s*$)")
@@ -49,6 +50,8 @@ def inlines(nodes: tuple[m.Inline, ...]) -> str:
             if re.search(r"[\s()<>]", target):
                 target = "<" + target.replace("<", "%3C").replace(">", "%3E") + ">"
             out.append("[" + inlines(node.content) + "](" + target + ")")
+            if node.old_target is not None:
+                out.append("{>>" + escape_text(link_note(node)) + "<<}")
         elif isinstance(node, m.LineBreak):
             out.append("\\\n")
         elif isinstance(node, m.Var):
@@ -102,13 +105,18 @@ def block_lines(node: m.Block) -> list[list[str]]:
     """A block as a list of chunks (each a list of lines) to be separated by blank lines."""
     change = getattr(node, "change", None)
     if isinstance(node, m.Paragraph):
-        return [_critic(change, inlines(node.content)).split("\n")]
+        mark = {m.INSERTED: "{++" + PILCROW + "++}", m.DELETED: "{--" + PILCROW + "--}"}.get(
+            node.break_change, "")
+        return [(_critic(change, inlines(node.content)) + mark).split("\n")]
     if isinstance(node, m.Heading):
-        return [["#" * node.level + " " + _critic(change, inlines(node.content))]]
+        level = " {>>" + heading_note(node) + "<<}" if node.old_level is not None else ""
+        return [["#" * node.level + " " + _critic(change, inlines(node.content)) + level]]
+    restyled = [["{>>" + list_note(node) + "<<}"]] if isinstance(node, (m.BulletList, m.OrderedList)) \
+        and list_note(node) else []
     if isinstance(node, m.BulletList):
-        return [_items([("- ", _flatten(item)) for item in node.items])]
+        return restyled + [_items([("- ", _flatten(item)) for item in node.items])]
     if isinstance(node, m.OrderedList):
-        return [_items([(f"{node.start + i}. ", _flatten(item)) for i, item in enumerate(node.items)])]
+        return restyled + [_items([(f"{node.start + i}. ", _flatten(item)) for i, item in enumerate(node.items)])]
     if isinstance(node, m.Clause):
         return _flatten(_marked(node))
     if isinstance(node, m.Table):

@@ -10,11 +10,12 @@ import re
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import model as m
+from .redline_text import PILCROW, link_note
 
 SERIF, SANS, MONO = "PolicySerif", "PolicySans", "PolicyMono"
 INSERT_HEX, DELETE_HEX, BAR_HEX = "#0b6b2e", "#a3162b", "#c77c02"
 __all__ = ["SERIF", "SANS", "MONO", "INSERT_HEX", "DELETE_HEX", "BAR_HEX", "escape",
-           "inline_markup", "_whole"]
+           "inline_markup", "_whole", "note", "pilcrow"]
 
 
 def inline_markup(nodes: tuple[m.Inline, ...]) -> str:
@@ -35,6 +36,8 @@ def inline_markup(nodes: tuple[m.Inline, ...]) -> str:
                 out.append(f'<a href={quoteattr(node.target)} color="#1f4e79">' + inner + "</a>")
             else:  # "#" and relative links have no place to go in a PDF: keep the words
                 out.append(inner)
+            if node.old_target is not None:
+                out.append(" " + note(link_note(node)))
         elif isinstance(node, m.LineBreak):
             out.append("<br/>")
         elif isinstance(node, m.Ref):
@@ -48,6 +51,20 @@ def inline_markup(nodes: tuple[m.Inline, ...]) -> str:
         elif isinstance(node, m.Del):
             out.append(_deleted(inline_markup(node.content)))
     return "".join(out)
+
+
+def note(text: str) -> str:
+    """A redline's note in the text: small, orange, in brackets (the change bar sees it)."""
+    return f'<font name="{SANS}" size="7.5" color="{BAR_HEX}">[{escape(text)}]</font>'
+
+
+def pilcrow(break_change) -> str:
+    """The mark of a paragraph split (an inserted ¶) or joined (a deleted ¶), or ''."""
+    if break_change == m.INSERTED:
+        return _inserted(PILCROW)
+    if break_change == m.DELETED:
+        return _deleted(PILCROW)
+    return ""
 
 
 def _inserted(markup: str) -> str:

@@ -32,7 +32,8 @@ from .. import TOOL_NAME, __version__
 from .. import model as m
 from .options import RenderOptions, language
 from .pdf_markup import (BAR_HEX, DELETE_HEX, INSERT_HEX, MONO, SANS, SERIF, _whole, escape,
-                         inline_markup)
+                         inline_markup, note, pilcrow)
+from .redline_text import heading_note, list_note
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 INK = colors.HexColor("#1a1a1a")
@@ -116,9 +117,14 @@ class _Marked(Paragraph):
         canv.restoreState()
 
 
+_BAR_COLOR = colors.HexColor(BAR_HEX)
+
+
 def _line_changed(line) -> bool:
     for frag in getattr(line, "words", []) or []:
         if getattr(frag, "us_lines", None) or getattr(frag, "underline", False) or getattr(frag, "strike", False):
+            return True
+        if getattr(frag, "textColor", None) == _BAR_COLOR:  # a note: link, level, list
             return True
     return False
 
@@ -167,7 +173,8 @@ class _Builder:
                                    bulletIndent=max(indent - gap, bullet_indent),
                                    bulletFontName=SERIF, bulletFontSize=style.fontSize)
         bullet_markup = escape(bullet) if bullet else None  # bullets take no markup: colour via style
-        if self.redline and (change or marked or "<u>" in markup or "<strike>" in markup):
+        if self.redline and (change or marked or "<u>" in markup or "<strike>" in markup
+                             or BAR_HEX in markup):
             return _Marked(markup, style, bullet_markup, whole=bool(change) or marked, margin=indent)
         return Paragraph(markup, style, bulletText=bullet_markup)
 
@@ -178,11 +185,13 @@ class _Builder:
     def block(self, block, indent: float, inherited=None) -> None:
         change = getattr(block, "change", None) or inherited
         if isinstance(block, m.Paragraph):
-            self.flow.append(self.paragraph(inline_markup(block.content), indent, change=change))
+            self.flow.append(self.paragraph(inline_markup(block.content) + pilcrow(block.break_change),
+                                            indent, change=change))
         elif isinstance(block, m.Heading):
             text = m.plain_text(block.content)
             style = self.styles["heading" if block.level <= 2 else "subheading"]
-            heading = Paragraph(_whole(change, inline_markup(block.content)), style)
+            level = " " + note(heading_note(block)) if block.old_level is not None else ""
+            heading = Paragraph(_whole(change, inline_markup(block.content)) + level, style)
             self.flow.append(KeepTogether([self.anchor(text, 1), heading]))
             self.heading_seen = True
         elif isinstance(block, m.Clause):
@@ -193,9 +202,11 @@ class _Builder:
                 if clause.change != m.MOVED_AWAY:
                     self.clause(clause, indent)
         elif isinstance(block, (m.BulletList, m.OrderedList)):
+            restyled = list_note(block)
             for offset, item in enumerate(block.items):
                 marker = "•" if isinstance(block, m.BulletList) else f"{block.start + offset}."
-                self.item(item, marker, indent, 14)
+                self.item(item, marker, indent, 14, change,
+                          prefix=note(restyled) + " " if restyled and offset == 0 else "")
         elif isinstance(block, m.Table):
             self.flow.extend(self.table(block))
 
@@ -243,7 +254,8 @@ class _Builder:
         for block in blocks:
             if isinstance(block, m.Paragraph) and first:
                 own = getattr(block, "change", None) or change
-                self.flow.append(self.paragraph(inline_markup(block.content), indent + width,
+                self.flow.append(self.paragraph(inline_markup(block.content) + pilcrow(block.break_change),
+                                                indent + width,
                                                 marker, indent, change=own, marked=marked,
                                                 prefix=prefix))
                 first = False
@@ -445,11 +457,16 @@ def _summary_page(doc: m.Document, options: RenderOptions, styles, builder) -> l
         flow.append(Paragraph("<b>No changes.</b> The two versions read the same.", styles["body"]))
     else:
         rows = [("Words inserted", s["words_inserted"]), ("Words deleted", s["words_deleted"]),
+                ("Punctuation and symbols inserted", s.get("punctuation_inserted", 0)),
+                ("Punctuation and symbols deleted", s.get("punctuation_deleted", 0)),
+                ("Spacing changes", s.get("spacing_changes", 0)),
+                ("Links with a new target", s.get("links_changed", 0)),
+                ("Structural changes", s.get("structure_changes", 0)),
                 ("Clauses added", s["clauses_added"]), ("Clauses removed", s["clauses_removed"]),
                 ("Clauses moved", s["clauses_moved"]), ("Clauses modified", s["clauses_modified"])]
         cell = ParagraphStyle("cell", parent=styles["body"], alignment=TA_LEFT, spaceAfter=0)
         table = Table([[Paragraph(label, cell), Paragraph(f"<b>{value}</b>", cell)] for label, value in rows],
-                      colWidths=[60 * mm, 25 * mm], hAlign="LEFT")
+                      colWidths=[78 * mm, 20 * mm], hAlign="LEFT")
         table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                                    ("TOPPADDING", (0, 0), (-1, -1), 3),
                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))

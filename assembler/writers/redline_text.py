@@ -6,7 +6,10 @@ from .. import model as m
 from .options import RedlineInfo
 
 LEGEND = ("Inserted text is underlined (green); deleted text is struck through (red); "
-          "a bar in the margin marks every changed line.")
+          "a bar in the margin marks every changed line; notes in brackets say what else "
+          "changed (a link's target, a heading's level, a list's numbering); ¶ marks a "
+          "paragraph split (inserted) or joined (deleted).")
+PILCROW = "¶"
 
 
 def heading(doc_id: str, info: RedlineInfo) -> str:
@@ -24,6 +27,11 @@ def summary_lines(info: RedlineInfo) -> list[str]:
         return f"{n} {word}{'' if n == 1 else 's'}"
 
     lines = [f"{plural(s['words_inserted'], 'word')} inserted, {plural(s['words_deleted'], 'word')} deleted",
+             f"punctuation and symbols: {s.get('punctuation_inserted', 0)} inserted, "
+             f"{s.get('punctuation_deleted', 0)} deleted"
+             + (f"; spacing: {s['spacing_changes']} changed" if s.get("spacing_changes") else ""),
+             f"links: {s.get('links_changed', 0)} changed target; structure: "
+             f"{plural(s.get('structure_changes', 0), 'change')} (heading levels, lists, paragraph breaks)",
              f"clauses: {s['clauses_added']} added, {s['clauses_removed']} removed, "
              f"{s['clauses_moved']} moved, {s['clauses_modified']} modified"]
     if s.get("title_changed"):
@@ -50,4 +58,22 @@ def clause_note(clause: m.Clause) -> str | None:
         return f"removed (was {clause.old_number})" if clause.old_number else "removed"
     if clause.change == m.MOVED_AWAY:
         return None
+    return None
+
+
+def link_note(link: m.Link) -> str:
+    """'link changed: was OLD' for a link whose target changed."""
+    return f"link changed: was {link.old_target}"
+
+
+def heading_note(heading: m.Heading) -> str:
+    return f"heading level {heading.old_level} → {heading.level}"
+
+
+def list_note(block) -> str | None:
+    """'was bullets', 'was numbered from 3', or None when the list kept its kind and start."""
+    if block.old_kind == "bullet":
+        return "list was bulleted"
+    if block.old_kind == "ordered" or block.old_start is not None:
+        return f"list was numbered from {block.old_start or 1}"
     return None

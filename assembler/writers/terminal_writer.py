@@ -7,7 +7,7 @@ import textwrap
 
 from .. import model as m
 from .options import RenderOptions
-from .redline_text import clause_note, heading, summary_lines
+from .redline_text import PILCROW, clause_note, heading, heading_note, link_note, list_note, summary_lines
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32;4m", "\033[31;9m", "\033[2m", "\033[1m", "\033[0m"
 
@@ -33,6 +33,8 @@ def _inlines(nodes, marks: _Marks) -> str:
             out.append(marks.ins(m.plain_text(node.content)))
         elif isinstance(node, m.Del):
             out.append(marks.dele(m.plain_text(node.content)))
+        elif isinstance(node, m.Link) and node.old_target is not None:
+            out.append(_inlines(node.content, marks) + " " + marks.note(link_note(node)))
         elif isinstance(node, (m.Emph, m.Strong, m.Link)):
             out.append(_inlines(node.content, marks))
         else:
@@ -52,8 +54,12 @@ def _blocks(blocks, marks: _Marks, indent: str, out: list[str], inherited=None) 
     for block in blocks:
         change = getattr(block, "change", None) or inherited
         if isinstance(block, (m.Paragraph, m.Heading)):
-            text = _inlines(block.content, marks)
-            out.append(indent + _whole(change, text, marks))
+            text = _whole(change, _inlines(block.content, marks), marks)
+            if isinstance(block, m.Heading) and block.old_level is not None:
+                text += " " + marks.note(heading_note(block))
+            if isinstance(block, m.Paragraph) and block.break_change is not None:
+                text += (marks.ins if block.break_change == m.INSERTED else marks.dele)(PILCROW)
+            out.append(indent + text)
         elif isinstance(block, m.Clause):
             _blocks(block.blocks, marks, indent, out, block.change if block.change in (m.INSERTED, m.DELETED) else None)
         elif isinstance(block, m.ClauseList):
@@ -70,6 +76,8 @@ def _blocks(blocks, marks: _Marks, indent: str, out: list[str], inherited=None) 
                     inner[0] = head + inner[0].lstrip()
                 out.extend(inner or [head])
         elif isinstance(block, (m.BulletList, m.OrderedList)):
+            if list_note(block):
+                out.append(indent + marks.note(list_note(block)))
             for item in block.items:
                 _blocks(item, marks, indent + "  - ", out, change)
         elif isinstance(block, m.Table):
