@@ -384,8 +384,23 @@ def _key(block) -> tuple:
     return (type(block).__name__, " ".join(m.plain_text(block.content).split()))
 
 
+def _same_shape(old: tuple, new: tuple) -> bool:
+    """Whether the two sequences pair up by position with nothing to align: the same
+    length, at most one paragraph and otherwise clause lists, in the same places."""
+    if len(old) != len(new):
+        return False
+    paragraphs = 0
+    for a, b in zip(old, new):
+        if type(a) is not type(b) or not isinstance(a, (m.Paragraph, m.ClauseList)):
+            return False
+        paragraphs += isinstance(a, m.Paragraph)
+    return paragraphs <= 1
+
+
 def _compare_blocks(old: tuple, new: tuple, ctx: _Context) -> list[m.Block]:
     """Merge two block sequences: clauses by id, other blocks by kind and text."""
+    if _same_shape(old, new):  # the common clause: one paragraph (and its sub-clauses) each side
+        return [_compare_pair(o, n, ctx) for o, n in zip(old, new)]
     out: list[m.Block] = []
     matcher = SequenceMatcher(None, [_key(b) for b in old], [_key(b) for b in new], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -562,7 +577,7 @@ class Redline:
 
 def _size(doc: m.Document) -> int:
     """About how many words ``doc`` holds (cheap: no tokenising)."""
-    return sum(len(node.text.split()) for node in m.iter_inlines(doc.blocks)
+    return sum(node.text.count(" ") + 1 for node in m.iter_inlines(doc.blocks)
                if isinstance(node, m.Text))
 
 

@@ -356,3 +356,24 @@ def test_a_version_assembled_while_a_round_is_open_still_verifies(in_review):
     assert re.search(r"resolution v3\s+draft", log) and re.search(r"resolution v2\s+in review", log)
     verified = ws.run("verify")
     assert verified.code == 0, verified
+
+
+def test_a_round_on_a_version_whose_clauses_hold_lists_opens_and_closes(example):
+    """A list in a clause once crashed the DOCX redline, so no such round could be closed."""
+    git(example, "add", "-A")
+    git(example, "commit", "-qm", "Import the example")
+    assert example.run("assemble", "resolution", "-m", "First draft").code == 0
+    assert example.run("adopt", "resolution", "v1").code == 0  # the pack's redline starts here
+    harm = example.root / "clauses/resolution/harm-reduction.md"
+    harm.write_text(harm.read_text().rstrip("\n") + "\n\n- in health care\n- in policing\n")
+    assert example.run("assemble", "resolution", "-m", "Second draft").code == 0
+    example.write("sections.yaml", SECTIONS)
+    result = example.run("round", "open", "resolution", "--name", "Section review 1",
+                         "--sections", str(example.root / "sections.yaml"))
+    assert result.code == 0, result
+    (example.root / "sections.yaml").unlink()
+    harm.write_text(harm.read_text().replace("- in policing\n", "- in policing\n- in housing\n"))
+    result = example.run("round", "close", ROUND, "--force", "-m", "Answer the Sections")
+    assert result.code == 0, result
+    rounds = example.root / f"versions/resolution/rounds/{ROUND}"
+    assert (rounds / "redline-v2-v3.docx").is_file() and (rounds / "pack" / "redline-v1-v2.docx").is_file()
