@@ -28,12 +28,16 @@ def summary_lines(info: RedlineInfo) -> list[str]:
 
     lines = [f"{plural(s['words_inserted'], 'word')} inserted, {plural(s['words_deleted'], 'word')} deleted",
              f"punctuation and symbols: {s.get('punctuation_inserted', 0)} inserted, "
-             f"{s.get('punctuation_deleted', 0)} deleted"
-             + (f"; spacing: {s['spacing_changes']} changed" if s.get("spacing_changes") else ""),
-             f"links: {s.get('links_changed', 0)} changed target; structure: "
-             f"{plural(s.get('structure_changes', 0), 'change')} (heading levels, lists, paragraph breaks)",
-             f"clauses: {s['clauses_added']} added, {s['clauses_removed']} removed, "
-             f"{s['clauses_moved']} moved, {s['clauses_modified']} modified"]
+             f"{s.get('punctuation_deleted', 0)} deleted"]
+    if s.get("spacing_changes"):
+        lines.append(f"spacing: {plural(s['spacing_changes'], 'change')}")
+    if s.get("links_changed"):
+        lines.append(f"links: {s['links_changed']} with a new target")
+    if s.get("structure_changes"):
+        lines.append(f"structure: {plural(s['structure_changes'], 'change')} (heading levels, lists, "
+                     "paragraph and line breaks)")
+    lines.append(f"clauses: {s['clauses_added']} added, {s['clauses_removed']} removed, "
+                 f"{s['clauses_moved']} moved, {s['clauses_modified']} modified")
     if s.get("title_changed"):
         lines.append("the title changed")
     for entry in s["changed_clauses"]:
