@@ -6,9 +6,11 @@ were never pushed are replayed on top of it in a temporary worktree: an assembly
 re-assembled there from its sources merged onto the remote's (so it takes the next free
 number, with its manifest, outputs and tag made anew), and any other commit (round steps,
 the user's own commits) is cherry-picked. Only when every step succeeded does the branch
-move, with ``git reset --keep``, which keeps the user's uncommitted edits or refuses; the push
-is ``--atomic`` for the branch and its new tags, and a push that lost a race is retried from
-a fresh fetch.
+move, as ``git checkout`` would (a two-tree ``read-tree -m -u``, then a compare-and-swap of
+the branch), which keeps the user's staged and unstaged edits or refuses; the push is
+``--atomic`` for the branch and its new tags, and a push that lost a race is retried from a
+fresh fetch. The remote's tags are taken through a private mirror: a tag held here for the
+same commit becomes the remote's, one naming another commit stops the sync by name.
 """
 
 from __future__ import annotations
@@ -50,22 +52,85 @@ def _remote_ref(remote: str, branch: str) -> str:
 
 def _fetch(store: GitStore, remote: str, branch: str) -> str | None:
     """Fetch the remote's branch, its tags and the Sections' review branches in one go;
-    the remote branch's commit."""
+    the remote branch's commit.
+
+    The remote's tags arrive in a private mirror first (``refs/assembler/tags/<remote>/``)
+    and are taken from there by :func:`_take_tags`, so that a tag we hold for the same
+    commit as another object (made by hand or by an older toolkit after a plain ``git
+    pull``) is replaced rather than refused, and a tag naming another commit is named in
+    the error instead of failing the whole fetch without a word.
+    """
     short = branch[len("refs/heads/"):]
-    status, _out, err = store.execute("fetch", "--quiet", "--no-tags", remote,
+    before = _refs(store, f"refs/remotes/{remote}/")
+    status, _out, err = store.execute("fetch", "--no-tags", remote,
                                       f"+refs/heads/{short}:{_remote_ref(remote, branch)}",
                                       f"+refs/heads/review/*:refs/remotes/{remote}/review/*",
-                                      "refs/tags/*:refs/tags/*")
+                                      f"+refs/tags/*:{_mirror(remote)}*")
     if status != 0:
         if "couldn't find remote ref" in err:
             return None
         raise RemoteError(f"cannot fetch from '{remote}': {_first_line(err)}; nothing was changed")
+    try:
+        _take_tags(store, remote)
+    except RemoteError:
+        _set_refs(store, f"refs/remotes/{remote}/", before)
+        _set_refs(store, _mirror(remote), {})
+        raise
     return store.resolve(_remote_ref(remote, branch))
 
 
+def _mirror(remote: str) -> str:
+    return f"refs/assembler/tags/{remote}/"
+
+
+def _refs(store: GitStore, prefix: str) -> dict[str, tuple[str, str]]:
+    """``ref name (without prefix) -> (object, commit it names)`` for the refs under
+    ``prefix`` (symbolic refs such as ``origin/HEAD`` left out: they follow their target)."""
+    out = store.run("for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)%00%(symref)",
+                    prefix)
+    found = {}
+    for line in out.splitlines():
+        name, direct, peeled, symref = line.split("\0")
+        if not symref:
+            found[name[len(prefix):]] = (direct, peeled or direct)
+    return found
+
+
+def _set_refs(store: GitStore, prefix: str, wanted: dict[str, tuple[str, str]]) -> None:
+    """Make the refs under ``prefix`` exactly ``wanted`` (one transaction)."""
+    now = _refs(store, prefix)
+    lines = [f"delete {prefix}{name}" for name in now if name not in wanted]
+    lines += [f"update {prefix}{name} {obj}" for name, (obj, _) in wanted.items()
+              if now.get(name, ("",))[0] != obj]
+    if lines:
+        store.run("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
+
+
+def _take_tags(store: GitStore, remote: str) -> None:
+    """Take the remote's tags from the mirror: new ones are created, one we hold for the
+    same commit becomes the remote's object; a tag of ours naming another commit stops the
+    sync with its name, both commits and what to do, before any tag changes."""
+    theirs = _refs(store, _mirror(remote))
+    ours = _refs(store, "refs/tags/")
+    clashes = [(name, ours[name][1], commit) for name, (_obj, commit) in theirs.items()
+               if name in ours and ours[name][1] != commit]
+    if clashes:
+        name, mine, other = clashes[0]
+        more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+        raise RemoteError(f"your tag {name} names commit {mine[:12]} but '{remote}' has {name} on "
+                          f"{other[:12]}{more}; nothing was changed. If yours is a mistake, delete it "
+                          f"(git tag -d {name}) and run assembler sync again")
+    lines = [f"update refs/tags/{name} {obj}" for name, (obj, _) in theirs.items()
+             if ours.get(name, ("",))[0] != obj]
+    lines += [f"delete {_mirror(remote)}{name}" for name in theirs]
+    store.run("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
+
+
 def _first_line(err: str) -> str:
+    """git's own reason, from what it printed: a fatal or error line, a refused ref, or the
+    first line; 'no reason given' only when git printed nothing."""
     lines = [line.strip() for line in err.strip().splitlines() if line.strip()]
-    useful = [line for line in lines if line.startswith(("fatal:", "error:", "remote:"))] or lines
+    useful = [line for line in lines if line.startswith(("fatal:", "error:", "remote:", "!"))] or lines
     return (useful[0] if useful else "no reason given").removeprefix("fatal: ")
 
 

@@ -133,9 +133,15 @@ def commit_step(store: GitStore, branch: str, files: dict[str, bytes], message: 
 
 
 def _repair_tag(store: GitStore, versions: list[history.Version]) -> None:
-    """Recreate the latest version's tag when a killed assembly never got to make it."""
+    """Recreate the latest version's tag when a killed assembly here never got to make it.
+
+    A version that came from a remote (a plain ``git pull --no-tags``) keeps the remote's
+    tag: a tag of our own for it would be another object, which every later fetch refuses
+    to overwrite."""
     if versions and versions[-1].tag is None and versions[-1].tag_name not in store.tags(versions[-1].tag_name):
         latest = versions[-1]
+        if store.run("branch", "--remotes", "--contains", latest.commit).strip():
+            return
         store.create_tag(latest.tag_name, latest.commit, f"{latest.document} v{latest.number}\n",
                          latest.time)
 

@@ -272,3 +272,56 @@ def test_sync_keeps_staged_and_unstaged_edits_to_files_it_does_not_change(server
     assert result.code == 0, result
     assert git(b, "status", "--porcelain") == status
     assert git(b, "log", "-1", "--format=%s") == "Assemble resolution v3\n", "the renumbered version says v3"
+
+
+def test_a_plain_git_pull_without_tags_then_assemble_still_syncs(server, tmp_path):
+    """Issue 13.7: assemble re-made the tag of a version it had not recorded (a new tag object
+    for the same commit), and every later fetch refused to clobber it, silently."""
+    a, b = clone(tmp_path, server, "a"), clone(tmp_path, server, "b")
+    edit(a, "harm-reduction", "principle.", "principle, as A wrote.")
+    assert a.run("assemble", "resolution", "-m", "A's draft").code == 0
+    assert a.run("sync").code == 0                       # the server has v2 and its tag
+    git(b, "pull", "-q", "--no-tags", "origin", "main")  # v2 arrives without its tag
+    edit(b, "trafficking", "prevent and combat", "prevent, investigate and combat")
+    assert b.run("assemble", "resolution", "-m", "B's draft").code == 0
+    assert "resolution/v2" not in git(b, "tag", "--list").split(), "assemble mints no tag it did not record"
+    result = b.run("sync")
+    assert result.code == 0, result
+    assert [n for n, _ in versions_on(server)] == [1, 2, 3]
+    server_tags = subprocess.run(["git", "-C", str(server), "show-ref", "--tags"], capture_output=True,
+                                 text=True, check=True).stdout
+    assert dict(line.split()[::-1] for line in git(b, "show-ref", "--tags").splitlines()) == \
+        dict(line.split()[::-1] for line in server_tags.splitlines())
+    assert b.run("verify").code == 0
+
+
+def test_a_local_tag_that_names_another_commit_is_named_with_gits_reason(server, tmp_path):
+    """Issue 13.7: a fetch that git refuses says why, never "no reason given"."""
+    a, b = clone(tmp_path, server, "a"), clone(tmp_path, server, "b")
+    edit(a, "harm-reduction", "principle.", "principle, as A wrote.")
+    assert a.run("assemble", "resolution", "-m", "A's draft").code == 0
+    assert a.run("sync").code == 0
+    git(b, "tag", "-a", "-m", "not v2", "resolution/v2", "HEAD")  # v1's commit, by hand
+    before = git(b, "show-ref")
+    result = b.run("sync")
+    assert result.code == 5, result
+    assert "no reason given" not in result.stderr
+    assert "resolution/v2" in result.stderr and "git tag -d resolution/v2" in result.stderr
+    assert git(b, "show-ref") == before
+
+
+def test_a_local_tag_for_the_same_commit_becomes_the_remotes_tag(server, tmp_path):
+    """Issue 13.7: a tag an older toolkit made after a plain git pull (same commit, another
+    tag object) no longer blocks every fetch: the remote's tag replaces it."""
+    a, b = clone(tmp_path, server, "a"), clone(tmp_path, server, "b")
+    edit(a, "harm-reduction", "principle.", "principle, as A wrote.")
+    assert a.run("assemble", "resolution", "-m", "A's draft").code == 0
+    assert a.run("sync").code == 0
+    git(b, "pull", "-q", "--no-tags", "origin", "main")
+    git(b, "tag", "-a", "-m", "resolution v2", "resolution/v2", "HEAD")
+    result = b.run("sync")
+    assert result.code == 0, result
+    theirs = subprocess.run(["git", "-C", str(server), "rev-parse", "refs/tags/resolution/v2"],
+                            capture_output=True, text=True, check=True).stdout
+    assert git(b, "rev-parse", "refs/tags/resolution/v2") == theirs
+    assert "refs/assembler/" not in git(b, "show-ref")
