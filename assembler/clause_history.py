@@ -113,7 +113,8 @@ def read(store: GitStore, ws, clause_id: str) -> ClauseHistory:
 
 
 def impact(ws) -> list[dict]:
-    """For each template: would assembling now change its document? With the summary."""
+    """For each template: would assembling now (with the template's own variable values, as
+    ``assemble`` without ``--var`` does) change its document? With the summary."""
     found = []
     with ws.store() as store:
         versions = history.read_versions(store)
@@ -124,8 +125,7 @@ def impact(ws) -> list[dict]:
                               "summary": None, "note": "never recorded"})
                 continue
             latest = mine[-1]
-            manifest = history.read_manifest(store, latest.commit, template.id) or {}
-            built = ws.assemble_sources(template.id, manifest.get("variables", {}))
+            built = ws.assemble_sources(template.id, {})
             raw = store.read_file(latest.commit, history.output_path(template.id, f"{template.id}.json"))
             old = read_json_document(raw, f"{template.id}@v{latest.number}")
             result = redline_mod.compare(old, built.document)

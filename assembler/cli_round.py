@@ -190,16 +190,19 @@ def apply(ctx, round_name, item):
 @click.argument("round_name", metavar="ROUND")
 @click.option("-m", "--message", default=None, help="The commit message of the answering version.")
 @click.option("--force", is_flag=True, help="Close even though some items have no decision.")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="Set a template variable (repeatable), as for assemble.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
-def close(ctx, round_name, message, force, as_json):
-    """Close a round: assemble the answering version, write the round redline (PDF with the
-    disposition table, DOCX with tracked changes, HTML) and disposition.csv, one commit,
-    tags DOC/vN and DOC/ROUND/close.
+def close(ctx, round_name, message, force, variables, as_json):
+    """Close a round: assemble the answering version from the clauses and template as they
+    are now, write the round redline (PDF with the disposition table, DOCX with tracked
+    changes, HTML) and disposition.csv, one commit, tags DOC/vN and DOC/ROUND/close.
 
-    Usage: assembler round close ROUND [-m MESSAGE] [--force]
+    Usage: assembler round close ROUND [-m MESSAGE] [--force] [--var NAME=VALUE]
     """
-    r, recorded, rows = _review(ctx).close(round_name, message, force)
+    from .cli import _parse_vars
+    r, recorded, rows = _review(ctx).close(round_name, message, force, _parse_vars(variables))
     if as_json:
         _echo_json({"round": r.id, **recorded.data(), "dispositions": rows})
         return

@@ -317,9 +317,14 @@ class Review:
 
     # ------------------------------------------------------------ close
 
-    def close(self, round_text: str, message: str | None = None, force: bool = False):
+    def close(self, round_text: str, message: str | None = None, force: bool = False,
+              variables: dict[str, str] | None = None):
         """Assemble the answering version with the round redline and disposition table in
-        the same commit; tag ``<doc>/<round>/close``. Returns (round, Recorded, rows)."""
+        the same commit; tag ``<doc>/<round>/close``. Returns (round, Recorded, rows).
+
+        The version is assembled from the template as it is now, with ``variables`` set as
+        ``assemble --var`` would: never with the base version's values, which would record
+        a document that its own committed template contradicts."""
         with self.ws.store() as store:
             versions.ensure_ready(store)
             r = self._locked_round(store, round_text)
@@ -330,7 +335,7 @@ class Review:
                     f"{', '.join(i.id for i in undecided)}; decide them (assembler round dispose) "
                     "or close with --force")
             manifest = history.read_manifest(store, r.base_commit, r.document)
-            built = self.ws.assemble_sources(manifest["template"]["id"], manifest.get("variables", {}))
+            built = self.ws.assemble_sources(manifest["template"]["id"], variables or {})
             candidate = mf.build(built.document, 0, "draft", list(built.sources), {}, 0, "", built.digest)
             if mf.same_content(manifest, candidate):
                 raise WorkspaceStateError(f"the sources read as {r.document} v{r.base} did: nothing "

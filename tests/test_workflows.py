@@ -1,0 +1,61 @@
+"""Workflows that must never dead-end, and records that must agree with their sources
+(issue 13): each test names the item it proves and failed before the fix."""
+
+from __future__ import annotations
+
+import json
+
+from test_versions import git
+
+SECTIONS = "- {id: NL, name: Netherlands Section, contact: nl@example.org}\n"
+
+
+def fees(ws) -> None:
+    """A one-clause document whose text comes from a template variable, recorded as v1."""
+    ws.write("clauses/fee.md", "---\nid: fee\n---\nThe fee is {{ amount }} euros.\n")
+    ws.write("templates/fees.yaml", 'title: Fees\nvariables:\n  amount: "10"\nbody:\n  - numbered: [fee]\n')
+    git(ws, "add", "-A")
+    git(ws, "commit", "-qm", "Sources")
+    assert ws.run("assemble", "fees", "-m", "v1").code == 0
+
+
+def set_default(ws, amount: str) -> None:
+    ws.write("templates/fees.yaml", f'title: Fees\nvariables:\n  amount: "{amount}"\nbody:\n  - numbered: [fee]\n')
+
+
+def test_round_close_assembles_with_the_template_as_it_is_now(ws):
+    """Item 1: the close used the base version's variable values."""
+    fees(ws)
+    ws.write("sections.yaml", SECTIONS)
+    assert ws.run("round", "open", "fees", "--name", "R1", "--sections", str(ws.root / "sections.yaml")).code == 0
+    (ws.root / "sections.yaml").unlink()
+    set_default(ws, "20")
+    result = ws.run("round", "close", "r1", "--force")
+    assert result.code == 0, result
+    assert "The fee is 20 euros." in (ws.root / "versions/fees/fees.md").read_text()
+    manifest = json.loads((ws.root / "versions/fees/manifest.json").read_text())
+    assert manifest["variables"]["amount"] == "20"
+    assert ws.run("verify").code == 0
+    assert git(ws, "status", "--porcelain") == ""
+
+
+def test_round_close_takes_var_like_assemble(ws):
+    """Item 1: --var on close."""
+    fees(ws)
+    ws.write("sections.yaml", SECTIONS)
+    assert ws.run("round", "open", "fees", "--name", "R1", "--sections", str(ws.root / "sections.yaml")).code == 0
+    (ws.root / "sections.yaml").unlink()
+    result = ws.run("round", "close", "r1", "--force", "--var", "amount=35")
+    assert result.code == 0, result
+    assert "The fee is 35 euros." in (ws.root / "versions/fees/fees.md").read_text()
+
+
+def test_check_impact_sees_a_changed_variable_default(ws):
+    """Item 2: check --impact said "no change" after the template's default changed."""
+    fees(ws)
+    result = ws.run("check", "--impact", "--json")
+    assert [d["changes"] for d in json.loads(result.stdout)] == [False]
+    set_default(ws, "20")
+    found = json.loads(ws.run("check", "--impact", "--json").stdout)
+    assert [(d["document"], d["changes"]) for d in found] == [("fees", True)]
+    assert found[0]["summary"]["words_inserted"] == 1 and found[0]["summary"]["words_deleted"] == 1
