@@ -112,10 +112,26 @@ class Template:
         return m.Origin("template", self.id, self.path, self.blob)
 
 
+MAX_NUMBERED_DEPTH = 9  # numbered lists inside numbered lists: 4.1.2…, as deep as Word numbers
+
+
 class _Parser:
     def __init__(self, rel: str):
         self.rel = rel
         self.problems: list[Problem] = []
+        self.depth = 0  # numbered lists we are inside
+
+    def numbered(self, y: yamlfile.Y) -> tuple[Item, ...]:
+        """The items of a numbered list, refusing lists nested deeper than Word can number."""
+        if self.depth >= MAX_NUMBERED_DEPTH:
+            raise yamlfile.YamlProblem(Problem(
+                self.rel, f"numbered lists nest at most {MAX_NUMBERED_DEPTH} levels deep (4.1.2… as "
+                "Word numbers them); flatten this list", y.line, y.column))
+        self.depth += 1
+        try:
+            return self.items(y, "numbered")
+        finally:
+            self.depth -= 1
 
     def inlines(self, y: yamlfile.Y, what: str) -> tuple[m.Inline, ...]:
         content, problems = markup.parse_inline(yamlfile.text(y, self.rel, what), self.rel, y.line)
@@ -156,7 +172,7 @@ class _Parser:
         if kind == "clause":
             children = ()
             if "numbered" in fields:
-                children = (NumberedItem(self.items(fields["numbered"], "numbered"), 1,
+                children = (NumberedItem(self.numbered(fields["numbered"]), 1,
                                          fields["numbered"].line),)
             return ClauseItem(yamlfile.text(fields["clause"], self.rel, "clause"), y.line, when,
                               children)
@@ -175,7 +191,7 @@ class _Parser:
             return TextItem(blocks, y.line, when)
         if kind == "numbered":
             start = yamlfile.integer(fields["start"], self.rel, "start") if "start" in fields else 1
-            return NumberedItem(self.items(fields["numbered"], "numbered"), start, y.line, when)
+            return NumberedItem(self.numbered(fields["numbered"]), start, y.line, when)
         name = yamlfile.text(fields["include"], self.rel, "include")
         return IncludeItem(name, y.line, when)
 

@@ -52,6 +52,9 @@ def parse(text: str, rel: str, first_line: int = 1) -> Y | None:
     offset = first_line - 1
     try:
         node = yaml.compose(text, Loader=_LOADER)
+    except RecursionError:
+        raise YamlProblem(Problem(rel, f"the YAML nests deeper than Python can read (more than "
+                                  f"{MAX_DEPTH} levels are never needed); flatten it")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at_end = mark is not None and mark.line >= text.count("\n") and not text[mark.index:].strip()
@@ -68,8 +71,14 @@ def parse(text: str, rel: str, first_line: int = 1) -> Y | None:
     return _convert(node, rel, offset, set())
 
 
-def _convert(node, rel: str, offset: int, seen: set[int]) -> Y:
+MAX_DEPTH = 100  # lists and mappings inside each other; a template needs a handful
+
+
+def _convert(node, rel: str, offset: int, seen: set[int], depth: int = 0) -> Y:
     line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
+    if depth > MAX_DEPTH:
+        raise YamlProblem(Problem(rel, f"nested more than {MAX_DEPTH} levels deep; flatten the "
+                                  "structure", line, column))
     if id(node) in seen:
         raise YamlProblem(Problem(rel, "YAML anchors and aliases (&name, *name) are not "
                                   "supported; write the value out", line, column))
@@ -84,7 +93,7 @@ def _convert(node, rel: str, offset: int, seen: set[int]) -> Y:
     if isinstance(node, yaml.SequenceNode):
         if tag != _CORE + "seq":
             raise YamlProblem(Problem(rel, f"YAML tag '{tag}' is not allowed", line, column))
-        return Y("seq", [_convert(item, rel, offset, seen) for item in node.value], line, column)
+        return Y("seq", [_convert(item, rel, offset, seen, depth + 1) for item in node.value], line, column)
     if tag != _CORE + "map":
         raise YamlProblem(Problem(rel, f"YAML tag '{tag}' is not allowed", line, column))
     mapping: dict[str, Y] = {}
@@ -100,7 +109,7 @@ def _convert(node, rel: str, offset: int, seen: set[int]) -> Y:
             first = next(line for name, line, _ in key_lines if name == key)
             raise YamlProblem(Problem(rel, f"duplicate key '{key}' (first at line {first}); "
                                       "remove one of them", key_line, key_col))
-        mapping[key] = _convert(value_node, rel, offset, seen)
+        mapping[key] = _convert(value_node, rel, offset, seen, depth + 1)
         key_lines.append((key, key_line, key_col))
     return Y("map", mapping, line, column, key_lines=tuple(key_lines))
 

@@ -59,3 +59,30 @@ def test_check_impact_sees_a_changed_variable_default(ws):
     found = json.loads(ws.run("check", "--impact", "--json").stdout)
     assert [(d["document"], d["changes"]) for d in found] == [("fees", True)]
     assert found[0]["summary"]["words_inserted"] == 1 and found[0]["summary"]["words_deleted"] == 1
+
+
+def nested_template(levels: int) -> str:
+    lines, indent = ["title: T", "body:", "  - numbered:"], "  "
+    for _ in range(levels):
+        indent += "    "
+        lines += [f"{indent}- clause: c{_}", f"{indent}  numbered:"]
+    return "\n".join(lines + [f"{indent}    - leaf"]) + "\n"
+
+
+def test_templates_nested_too_deep_get_a_clear_error_not_a_crash(ws):
+    """Item 13: 400 nested numbered levels gave RecursionError (exit 70)."""
+    for n in range(12):
+        ws.write(f"clauses/c{n}.md", f"Clause {n}.\n")
+    ws.write("clauses/leaf.md", "Leaf.\n")
+    ws.write("templates/deep.yaml", nested_template(400))
+    for command in (["check"], ["build", "deep"]):
+        result = ws.run(*command)
+        assert result.code == 4, result
+        said = result.stdout + result.stderr
+        assert "templates/deep.yaml:" in said and "nested more than 100 levels" in said
+        assert "Traceback" not in said and "internal error" not in said
+    ws.write("templates/deep.yaml", nested_template(12))
+    result = ws.run("build", "deep")
+    assert result.code == 4 and "numbered lists nest at most 9 levels deep" in result.stdout + result.stderr
+    ws.write("templates/deep.yaml", nested_template(8))
+    assert ws.run("build", "deep").code == 0
