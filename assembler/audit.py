@@ -21,7 +21,7 @@ from .store import GitStore
 
 TIMELINE_COLUMNS = ("date", "event", "version", "round", "section", "item", "decision", "author",
                     "email", "commit", "detail")
-_EVENTS = {"assemble": "version recorded", "adopt": "version adopted", "round-open": "round opened",
+_EVENTS = {"assemble": "version recorded", "adopt": "version adopted", "round-open": "round opened", "round-cancel": "round cancelled",
            "round-feedback": "feedback received", "round-dispose": "decision recorded"}
 
 

@@ -107,7 +107,7 @@ def read(store: GitStore, ws, clause_id: str) -> ClauseHistory:
             result.templates.append(template.id)
             documents_using.add(built.document.id)
     for r in rd.read_rounds(store, store.resolve(branch)):
-        if not r.closed and r.document in documents_using:
+        if not r.ended and r.document in documents_using:
             result.open_rounds.append(f"{r.document}/{r.id}")
     return result
 

@@ -333,6 +333,7 @@ def log(ctx, document, as_json):
         for r in rounds:
             if r.document == v.document and r.base == v.number:
                 state = (f"closed by v{r.closed['version']}" if r.closed else
+                         f"cancelled {r.cancelled['at'][:10]}" if r.cancelled else
                          f"open{', due ' + r.deadline if r.deadline else ''}")
                 responded = sum(1 for s in r.sections if s.id in r.feedback)
                 click.echo(f"    round {r.id} ({r.name}): opened {r.opened_at[:10]}, "

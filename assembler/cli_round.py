@@ -37,6 +37,7 @@ def round_group():
     assembler round dispose section-review-1 NL-1 accepted --note "Taken as proposed"
     assembler round apply section-review-1 NL-1
     assembler round close section-review-1 -m "Answer Section feedback"
+    assembler round cancel section-review-1 -m "Opened on the wrong version"
     """
 
 
@@ -116,7 +117,7 @@ def status(ctx, round_name, as_json):
         click.echo("no review rounds yet (open one with 'assembler round open DOC --name NAME')")
     for rep in reports:
         due = ""
-        if rep["deadline"] and rep["state"] == "closed":
+        if rep["deadline"] and rep["state"] in ("closed", "cancelled"):
             due = f", was due {rep['deadline']}"
         elif rep["deadline"]:
             left = rep["days_left"]
@@ -142,7 +143,7 @@ def _status(r, today) -> dict:
     for item in items:
         per_clause[item.target] = per_clause.get(item.target, 0) + 1
     return {"id": r.id, "name": r.name, "document": r.document, "base": r.base, "state": r.state,
-            "deadline": r.deadline, "days_left": r.days_left(today) if not r.closed else None,
+            "deadline": r.deadline, "days_left": r.days_left(today) if not r.ended else None,
             "answered_by": (r.closed or {}).get("version"),
             "sections": [{"id": s.id, "name": s.name, "responded": s.id in r.feedback,
                           "items": len(r.feedback.get(s.id, {}).get("items", [])),
@@ -184,6 +185,28 @@ def apply(ctx, round_name, item):
     else:
         click.echo(f"applied {applied.item.id} to {applied.path}; review it (git diff {applied.path}), "
                    "then close the round")
+
+
+@round_group.command()
+@click.argument("round_name", metavar="ROUND")
+@click.option("-m", "--message", "reason", default=None, help="Why the round is cancelled (kept in "
+              "round.json and the commit).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def cancel(ctx, round_name, reason, as_json):
+    """Cancel an open round without answering it: one commit that records who cancelled it,
+    when and why (tag DOC/ROUND/cancel); the version leaves review, and the pack, feedback and
+    decisions stay in the history.
+
+    Usage: assembler round cancel ROUND [-m REASON]
+    """
+    r, commit = _review(ctx).cancel(round_name, reason)
+    if as_json:
+        _echo_json({"round": r.id, "document": r.document, "commit": commit,
+                    "tag": f"{r.document}/{r.id}/cancel", "cancelled": r.cancelled})
+        return
+    click.echo(f"cancelled round '{r.id}' of {r.document} (commit {commit[:12]}, tag "
+               f"{r.document}/{r.id}/cancel); v{r.base} is no longer in review")
 
 
 @round_group.command()

@@ -79,6 +79,8 @@ def read_versions(store: GitStore, document: str | None = None) -> list[Version]
             in_review[(doc, round_id)] = (doc, number)
         if action == "assemble" and round_id and entry.trailer("Round-Step") == "close":
             in_review.pop((doc, round_id), None)
+        if action == "round-cancel" and round_id:
+            in_review.pop((doc, round_id), None)
         if action == "assemble":
             versions[(doc, number)] = Version(doc, number, entry.commit, entry.author, entry.email,
                                               entry.time, entry.subject, round=round_id)

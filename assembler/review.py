@@ -106,6 +106,10 @@ class Review:
             raise WorkspaceStateError(f"round '{r.id}' of {r.document} was closed on "
                                       f"{r.closed['at'][:10]} (answered by v{r.closed['version']}); "
                                       "it takes no more feedback or decisions")
+        if must_be_open and r.cancelled:
+            raise WorkspaceStateError(f"round '{r.id}' of {r.document} was cancelled on "
+                                      f"{r.cancelled['at'][:10]}; it takes no more feedback or "
+                                      "decisions (open a new round with assembler round open)")
         return r
 
     # ------------------------------------------------------------ open
@@ -129,9 +133,10 @@ class Review:
                     if r.id == round_id:
                         raise WorkspaceStateError(f"{document} already has a round '{round_id}' "
                                                   f"(opened {r.opened_at[:10]}); choose another --name")
-                    if not r.closed:
+                    if not r.ended:
                         raise WorkspaceStateError(f"round '{r.id}' of {document} is still open; close "
-                                                  f"it first (assembler round close {r.id})")
+                                                  f"it first (assembler round close {r.id}) or cancel it "
+                                                  f"(assembler round cancel {r.id})")
                 if sections is None:
                     if not existing:
                         raise UsageError("--sections FILE is needed for a document's first round: "
@@ -316,6 +321,22 @@ class Review:
         return Applied(item, source.path, False)
 
     # ------------------------------------------------------------ close
+
+    def cancel(self, round_text: str, reason: str | None = None) -> tuple[rd.Round, str]:
+        """End an open round without a version: one commit recording who cancelled it, when
+        and why, tagged ``<doc>/<round>/cancel``. The base version leaves review; the pack,
+        feedback and decisions stay in the history. Returns the round and the commit."""
+        with self._recording(round_text) as (store, r):
+            epoch = versions.commit_epoch()
+            r.cancelled = {"at": mf.iso_time(epoch), "by": store.identity()[0],
+                           "reason": (reason or "").strip()}
+            pairs = [("Document", r.document), ("Version", str(r.base)), ("Round", r.id),
+                     ("Action", "round-cancel")]
+            subject = f"Cancel round '{r.name}' of {r.document}"
+            commit = self._step(store, {f"{r.path}/round.json": rd.dumps(r.record())},
+                                subject + (f": {r.cancelled['reason']}" if r.cancelled["reason"] else ""),
+                                pairs, tag=f"{r.document}/{r.id}/cancel")
+        return r, commit
 
     def close(self, round_text: str, message: str | None = None, force: bool = False,
               variables: dict[str, str] | None = None):

@@ -72,6 +72,7 @@ class Round:
     opened_by: str
     closed: dict | None = None
     pack: dict[str, str] = field(default_factory=dict)            # file name -> SHA-256
+    cancelled: dict | None = None                                 # at, by, reason
     feedback: dict[str, dict] = field(default_factory=dict)       # section id -> record
     dispositions: dict[str, dict] = field(default_factory=dict)   # item id -> decision
 
@@ -81,7 +82,12 @@ class Round:
 
     @property
     def state(self) -> str:
-        return "closed" if self.closed else "open"
+        return "closed" if self.closed else "cancelled" if self.cancelled else "open"
+
+    @property
+    def ended(self) -> bool:
+        """Closed by a version, or cancelled: the round takes nothing more."""
+        return bool(self.closed or self.cancelled)
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:
@@ -120,7 +126,7 @@ class Round:
                 "sections": [{"id": s.id, "name": s.name, "contact": s.contact}
                              for s in self.sections],
                 "opened_at": self.opened_at, "opened_by": self.opened_by, "pack": self.pack,
-                "closed": self.closed}
+                "closed": self.closed, **({"cancelled": self.cancelled} if self.cancelled else {})}
 
     def days_left(self, today: date) -> int | None:
         return (date.fromisoformat(self.deadline) - today).days if self.deadline else None
@@ -136,7 +142,8 @@ def _from_record(data: dict) -> Round:
                  data["base"]["commit"], compared.get("version"), compared.get("reason", ""),
                  data.get("deadline"), [Section(s["id"], s["name"], s.get("contact", ""))
                                         for s in data["sections"]],
-                 data["opened_at"], data["opened_by"], data.get("closed"), data.get("pack", {}))
+                 data["opened_at"], data["opened_by"], data.get("closed"), data.get("pack", {}),
+                 cancelled=data.get("cancelled"))
 
 
 def read_rounds(store: GitStore, commit: str | None) -> list[Round]:

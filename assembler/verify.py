@@ -254,7 +254,7 @@ def check_tags(store: GitStore, doc: str, versions: list[history.Version]) -> li
             if number not in known:
                 problems.append(f"tag {name} points at {commit[:12]}, but the branch's history has "
                                 f"no {doc} v{number} (a deleted version or a rewritten history)")
-        elif rest.count("/") == 1 and rest.endswith(("/open", "/close")):
+        elif rest.count("/") == 1 and rest.endswith(("/open", "/close", "/cancel")):
             round_id = rest.rsplit("/", 1)[0]
             entry = entries.get(commit)
             if entry is None or entry.trailer("Round") != round_id:

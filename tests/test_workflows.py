@@ -86,3 +86,31 @@ def test_templates_nested_too_deep_get_a_clear_error_not_a_crash(ws):
     assert result.code == 4 and "numbered lists nest at most 9 levels deep" in result.stdout + result.stderr
     ws.write("templates/deep.yaml", nested_template(8))
     assert ws.run("build", "deep").code == 0
+
+
+def test_a_round_can_be_cancelled_and_a_new_one_opened(ws):
+    """Item 5: no command could end a round opened by mistake."""
+    fees(ws)
+    ws.write("sections.yaml", SECTIONS)
+    assert ws.run("round", "open", "fees", "--name", "R1", "--sections", str(ws.root / "sections.yaml")).code == 0
+    (ws.root / "sections.yaml").unlink()
+    ws.write("nl.md", "## 1\nThe fee is too high.\n")
+    assert ws.run("round", "feedback", "r1", "--section", "NL", str(ws.root / "nl.md")).code == 0
+    (ws.root / "nl.md").unlink()
+    assert json.loads(ws.run("log", "--json").stdout)[-1]["status"] == "in review"
+    result = ws.run("round", "cancel", "r1", "-m", "Opened on the wrong version")
+    assert result.code == 0, result
+    assert "cancelled round 'r1'" in result.stdout
+    assert json.loads(ws.run("log", "--json").stdout)[-1]["status"] == "draft"
+    record = json.loads((ws.root / "versions/fees/rounds/r1/round.json").read_text())
+    assert record["cancelled"]["reason"] == "Opened on the wrong version" and record["closed"] is None
+    assert (ws.root / "versions/fees/rounds/r1/feedback/NL.json").is_file()   # the record stays
+    subject = git(ws, "log", "-1", "--format=%s%n%(trailers:key=Action,valueonly)").split("\n")
+    assert subject[:2] == ["Cancel round 'R1' of fees: Opened on the wrong version", "round-cancel"]
+    assert git(ws, "rev-parse", "fees/r1/cancel^{commit}").strip() == git(ws, "rev-parse", "HEAD").strip()
+    refused = ws.run("round", "dispose", "r1", "NL-1", "noted")
+    assert refused.code == 5 and "was cancelled on" in refused.stderr
+    assert ws.run("round", "cancel", "r1").code == 5
+    ws.write("sections.yaml", SECTIONS)
+    assert ws.run("round", "open", "fees", "--name", "R2", "--sections", str(ws.root / "sections.yaml")).code == 0
+    assert ws.run("verify").code == 0
