@@ -24,7 +24,7 @@ class Archive:
         document, label = history.parse_ref(ref)
         with self.ws.store() as store:
             store.require_full_history()
-            rounds = rd.read_rounds(store, store.resolve(store.branch()))
+            rounds = rd.read_rounds(store, store.resolve(store.head_ref()))
             return blame_mod.blame(store, document, label, paragraphs, rounds)
 
     def clause_history(self, clause_id: str) -> clause_history.ClauseHistory:

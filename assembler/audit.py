@@ -41,7 +41,7 @@ class Trail:
 
 
 def trail(store: GitStore, document: str) -> Trail:
-    branch = store.branch()
+    branch = store.head_ref()
     tip = store.resolve(branch) or ""
     all_versions = history.read_versions(store)
     versions = [v for v in all_versions if v.document == document]

@@ -69,7 +69,7 @@ def _body(data: bytes | None) -> str:
 def read(store: GitStore, ws, clause_id: str) -> ClauseHistory:
     library = ws.clauses()
     source = library.get(clause_id)
-    branch = store.branch()
+    branch = store.head_ref()
     versions = history.read_versions(store)
     manifests = store.read_many([(v.commit, history.manifest_path(v.document)) for v in versions])
     used: list[dict] = []

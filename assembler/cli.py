@@ -315,6 +315,8 @@ def log(ctx, document, as_json):
     """List recorded versions: version, status, date, author, commit, tag, message."""
     workspace = _workspace(ctx)
     versions = workspace.log(document)
+    for note in workspace.reading_notes():
+        click.echo(f"note: {note}", err=True)
     from .review import Review
     rounds = Review(workspace).rounds(document)
     if as_json:

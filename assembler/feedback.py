@@ -206,10 +206,14 @@ def docx_items(returned: ReturnedDocx, rel: str, section: str, doc: m.Document, 
         old = texts[clause_id]
         new_parts = [entry["parts"].get(p, p) for p in old.split("\n\n")]
         proposed = "\n\n".join(p for p in new_parts if p)
+        if proposed == old:
+            continue  # a tracked change that changes nothing (an empty w:ins around a comment)
         add(kind="edit", clause=clause_id, number=target.number, target=target.label,
             old=old, proposed=proposed)
     for group, target in outside:
         shown = target.label if target else f"paragraph {group['index']} of the file"
+        if normalize_paragraphs(group["proposed"]) == normalize(group["original"]):
+            continue
         add(kind="edit", clause=None, number=None, target=shown, old=normalize(group["original"]),
             proposed=normalize_paragraphs(group["proposed"]),
             comment="a tracked change outside any clause")

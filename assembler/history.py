@@ -62,8 +62,9 @@ def _number(entry: LogEntry) -> int | None:
 
 
 def read_versions(store: GitStore, document: str | None = None) -> list[Version]:
-    """Every version on the current branch (of ``document``, or all), oldest first."""
-    branch = store.branch()
+    """Every version on the current branch, or up to a detached HEAD (of ``document``, or
+    all), oldest first."""
+    branch = store.head_ref()
     entries = store.log(branch) if store.resolve(branch) else []
     versions: dict[tuple[str, int], Version] = {}
     adoptions: list[tuple[str, int]] = []

@@ -9,6 +9,8 @@ nothing: the editor reviews the edit and ``close`` records it with the answering
 
 from __future__ import annotations
 
+import re
+
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +64,7 @@ class Review:
 
     def rounds(self, document: str | None = None) -> list[rd.Round]:
         with self.ws.store() as store:
-            found = rd.read_rounds(store, store.resolve(store.branch()))
+            found = rd.read_rounds(store, store.resolve(store.head_ref()))
             for r in found:
                 _take_review_branches(store, r)
         return [r for r in found if not document or r.document == document]
@@ -281,15 +283,17 @@ class Review:
             item = r.item(item_id)
             manifest = history.read_manifest(store, r.base_commit, r.document)
         decision = r.dispositions.get(item.id, {}).get("decision")
+        where = f"{r.path}/feedback/{item.section}.json"
         if item.kind != "edit" or not item.clause:
-            raise UsageError(f"{item.id} is a comment{'' if item.clause else ' outside any clause'}; "
-                             "only proposed edits to a clause can be applied")
+            what = "a comment" if item.kind != "edit" else "an edit outside any clause"
+            raise InvalidInput(Problem(where, f"{item.id} is {what}; only proposed edits to a clause "
+                                       "can be applied"))
         if decision not in ("accepted", "partly"):
             raise WorkspaceStateError(f"{item.id} is {decision or 'undecided'}; record it as accepted "
                                       f"or partly first (assembler round dispose {r.id} {item.id} accepted)")
         if not item.proposed:
-            raise UsageError(f"{item.id} proposes deleting clause {item.clause}; remove it from the "
-                             "template by hand")
+            raise InvalidInput(Problem(where, f"{item.id} proposes deleting clause {item.clause}; "
+                                       "remove it from the template by hand"))
         source = self.ws.clauses().get(item.clause)
         if source is None:
             raise NotFoundError(f"clause '{item.clause}' of {item.id} is no longer in clauses/")
@@ -302,6 +306,9 @@ class Review:
         expected = redline_mod.patch_text(item.old or "", item.proposed, now)
         text = source.data.decode("utf-8")
         front, body, _line = split_front_matter(text)
+        touched = _variables_touched(body, variables, item.old or "", item.proposed)
+        if touched:
+            raise WorkspaceStateError(_variable_message(item, source.path, touched, variables))
         patched_body = redline_mod.patch_text(item.old or "", item.proposed, body)
         if expected is None or patched_body is None:
             raise WorkspaceStateError(f"{item.id} no longer fits {source.path} (the clause changed "
@@ -485,3 +492,22 @@ def _push_review_branch(store: GitStore, ref: str) -> str:
         reason = (err.strip().splitlines() or ["push failed"])[-1]
         return f"recorded on branch {short}, but pushing it failed ({reason}); run git push origin {short}"
     return f"recorded on branch {short} and pushed it to origin"
+
+
+def _variables_touched(body: str, variables: dict, old: str, proposed: str) -> list[str]:
+    """The variables of a clause whose value, as the Section read it, their edit changed."""
+    names = sorted(set(re.findall(r"\{\{\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}", body)))
+    touched = []
+    for name in names:
+        value = str(variables.get(name) or "")
+        # some of the value's occurrences come from the variable, and the edit removed one
+        if value and body.count(value) < old.count(value) and proposed.count(value) < old.count(value):
+            touched.append(name)
+    return touched
+
+
+def _variable_message(item, path: str, touched: list[str], variables: dict) -> str:
+    shown = ", ".join(f"'{name}' (\"{variables[name]}\")" for name in touched)
+    return (f"{item.id} changes text that comes from the variable {shown}, not from {path}; "
+            "change the variable instead (the template's default, or --var on round close) "
+            f"and apply the rest by hand. Proposed text: {item.proposed}")

@@ -25,7 +25,7 @@ from .errors import EnvironmentFailure, WorkspaceStateError
 from .files import git_blob_id
 
 ZERO = "0" * 40
-_SAFE_REF = re.compile(r"^refs/(heads|tags|remotes)/[A-Za-z0-9][A-Za-z0-9._/-]*$")
+_SAFE_REF = re.compile(r"^(refs/(heads|tags|remotes)/[A-Za-z0-9][A-Za-z0-9._/-]*|HEAD)$")
 
 
 def _git():
@@ -167,6 +167,15 @@ class GitStore:
 
     # ------------------------------------------------------------ state
 
+    def head_ref(self) -> str:
+        """The checked-out branch's full ref, or ``HEAD`` when it is detached: where read-only
+        commands (log, verify, blame, audit) read the history from, so an archivist can run
+        them on an old checkout."""
+        return self.run("symbolic-ref", "-q", "HEAD", check=False).strip() or "HEAD"
+
+    def is_detached(self) -> bool:
+        return self.head_ref() == "HEAD"
+
     def branch(self) -> str:
         """The checked-out branch's full ref (it may not have a commit yet)."""
         ref = self.run("symbolic-ref", "-q", "HEAD", check=False).strip()
@@ -186,7 +195,7 @@ class GitStore:
         return None
 
     def resolve(self, ref: str) -> str | None:
-        """The commit a full ref points to, or None when it does not exist."""
+        """The commit a full ref (or ``HEAD``) points to, or None when it does not exist."""
         if not _SAFE_REF.match(ref):
             raise ValueError(f"unsafe ref {ref!r}")
         out = self.run("rev-parse", "-q", "--verify", ref + "^{commit}", check=False).strip()
@@ -263,9 +272,12 @@ class GitStore:
                         f"({type(exc).__name__}); run git fsck, and restore it from a clone") from None
         return None
 
+    def is_shallow(self) -> bool:
+        return self.run("rev-parse", "--is-shallow-repository", check=False).strip() == "true"
+
     def require_full_history(self) -> None:
         """Refuse a shallow clone: its history stops short, so answers would be wrong."""
-        if self.run("rev-parse", "--is-shallow-repository", check=False).strip() == "true":
+        if self.is_shallow():
             raise WorkspaceStateError(f"{self.root} is a shallow clone: its history is cut short, "
                                       "so versions and their origins cannot all be read; run "
                                       "'git fetch --unshallow' (and 'git fetch --tags') first")
@@ -387,7 +399,7 @@ class GitStore:
 
     def compare_and_swap(self, ref: str, new: str, old: str | None) -> bool:
         """Point ``ref`` at ``new`` only if it still points at ``old`` (None: must not exist)."""
-        if not _SAFE_REF.match(ref):
+        if ref == "HEAD" or not _SAFE_REF.match(ref):
             raise ValueError(f"unsafe ref {ref!r}")
         status, _out, err = self.execute("update-ref", "-m", "assembler", ref, new, old or ZERO)
         if status == 0:

@@ -217,7 +217,7 @@ def verify(store: GitStore, document: str | None, rebuild: Rebuilder,
            jobs: int = 1) -> Report:
     """Check every version (of ``document`` or all) and the repository itself."""
     store.require_full_history()
-    branch = store.branch()
+    branch = store.head_ref()
     versions = history.read_versions(store, document)
     if document and not versions:
         history.find_version(history.read_versions(store), document, None)
@@ -245,19 +245,25 @@ def check_tags(store: GitStore, doc: str, versions: list[history.Version]) -> li
     commits of their round."""
     problems = []
     known = {v.number: v.commit for v in versions if v.document == doc}
-    entries = {e.commit: e for e in store.log(store.branch())}
+    entries = {e.commit: e for e in store.log(store.head_ref())}
+    detached = store.is_detached()
+
+    def later(commit: str) -> bool:
+        """On a detached HEAD, a tag of a version recorded after it is no problem."""
+        return detached and store.execute("merge-base", "--is-ancestor", "HEAD", commit)[0] == 0
+
     for name, commit in sorted(store.tags(doc + "/").items()):
         rest = name[len(doc) + 1:]
         label = history.LABEL.match(rest)
         if label and rest.startswith("v"):
             number = int(label.group(1))
-            if number not in known:
+            if number not in known and not later(commit):
                 problems.append(f"tag {name} points at {commit[:12]}, but the branch's history has "
                                 f"no {doc} v{number} (a deleted version or a rewritten history)")
         elif rest.count("/") == 1 and rest.endswith(("/open", "/close", "/cancel")):
             round_id = rest.rsplit("/", 1)[0]
             entry = entries.get(commit)
-            if entry is None or entry.trailer("Round") != round_id:
+            if (entry is None and not later(commit)) or (entry is not None and entry.trailer("Round") != round_id):
                 problems.append(f"tag {name} points at {commit[:12]}, which is not a commit of round "
                                 f"'{round_id}' on this branch (moved, or the history was rewritten)")
     return problems

@@ -300,6 +300,19 @@ class Workspace:
                 history.find_version(history.read_versions(store), document, None)
             return found
 
+    def reading_notes(self) -> list[str]:
+        """What a reader of the history should know about this checkout: a detached HEAD
+        (versions up to it) or a shallow clone (versions before its cut are missing)."""
+        notes = []
+        with self.store() as store:
+            if store.is_detached():
+                head = (store.resolve("HEAD") or "")[:12]
+                notes.append(f"HEAD is detached at {head}: showing the history up to it")
+            if store.is_shallow():
+                notes.append("this clone is shallow: older versions are missing from this list; "
+                             "run 'git fetch --unshallow' for all of them")
+        return notes
+
     def show(self, ref: str, fmt: str = "md") -> bytes:
         """The ``fmt`` output of version ``ref`` (``DOC@vN``) exactly as committed."""
         document, label = history.parse_ref(ref)

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
+from conftest import WS
 from test_versions import git
 
 SECTIONS = "- {id: NL, name: Netherlands Section, contact: nl@example.org}\n"
@@ -114,3 +116,68 @@ def test_a_round_can_be_cancelled_and_a_new_one_opened(ws):
     ws.write("sections.yaml", SECTIONS)
     assert ws.run("round", "open", "fees", "--name", "R2", "--sections", str(ws.root / "sections.yaml")).code == 0
     assert ws.run("verify").code == 0
+
+
+def test_log_and_verify_work_on_a_detached_head_and_log_says_so(example, tmp_path):
+    """Item 9: the read-only log and verify refused a detached HEAD; a shallow log must say
+    it is partial."""
+    git(example, "add", "-A")
+    git(example, "commit", "-qm", "Import")
+    assert example.run("assemble", "resolution", "-m", "v1").code == 0
+    clause = example.root / "clauses/resolution/harm-reduction.md"
+    clause.write_text(clause.read_text().replace("principle.", "principle, always."))
+    assert example.run("assemble", "resolution", "-m", "v2").code == 0
+    git(example, "checkout", "-q", "--detach", "resolution/v1")
+    result = example.run("log", "--json")
+    assert result.code == 0, result
+    assert [v["version"] for v in json.loads(result.stdout)] == [1]
+    assert "HEAD is detached at" in result.stderr
+    result = example.run("verify")
+    assert result.code == 0, result
+    assert example.run("assemble", "resolution").code == 5, "recording still needs a branch"
+    git(example, "checkout", "-q", "main")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{example.root}", str(shallow)], check=True)
+    result = WS(shallow).run("log")
+    assert result.code == 0 and "this clone is shallow" in result.stderr
+
+
+def test_an_empty_tracked_insertion_is_no_edit(example, tmp_path):
+    """Item 15: the empty w:ins LibreOffice puts around a comment's anchor became a phantom
+    edit whose proposal equals the base text."""
+    from wordfeedback import WordEdits
+    git(example, "add", "-A")
+    git(example, "commit", "-qm", "Import")
+    assert example.run("assemble", "resolution", "-m", "v1").code == 0
+    example.write("sections.yaml", SECTIONS)
+    assert example.run("round", "open", "resolution", "--name", "R1", "--sections",
+                       str(example.root / "sections.yaml")).code == 0
+    pack = example.root / "versions/resolution/rounds/r1/pack/resolution-v1.docx"
+    word = WordEdits(pack.read_bytes())
+    word.comment("The harm reduction principle", "Which principle?")
+    word.empty_insertion("The harm reduction principle")
+    returned = tmp_path / "nl.docx"
+    returned.write_bytes(word.save())
+    result = example.run("round", "feedback", "r1", "--section", "NL", str(returned), "--json")
+    assert result.code == 0, result
+    items = json.loads((example.root / "versions/resolution/rounds/r1/feedback/NL.json").read_text())["items"]
+    assert [(i["kind"], i.get("comment")) for i in items] == [("comment", "Which principle?")]
+
+
+def test_round_apply_names_the_variable_an_edit_touched_and_refuses_comments_as_input(ws):
+    """Item 17: "the clause changed since v1" when the edit touched a variable; applying a
+    comment or a deletion exited 2 (usage) instead of 4 (invalid input)."""
+    fees(ws)
+    ws.write("sections.yaml", SECTIONS)
+    assert ws.run("round", "open", "fees", "--name", "R1", "--sections", str(ws.root / "sections.yaml")).code == 0
+    ws.write("nl.md", "## 1\nProposed: The fee is 12 euros.\n\n## General\nToo expensive.\n")
+    assert ws.run("round", "feedback", "r1", "--section", "NL", str(ws.root / "nl.md")).code == 0
+    for item in ("NL-1", "NL-2"):
+        assert ws.run("round", "dispose", "r1", item, "accepted").code == 0
+    result = ws.run("round", "apply", "r1", "NL-1")
+    assert result.code == 5, result
+    assert "the variable 'amount' (\"10\")" in result.stderr and "clauses/fee.md" in result.stderr
+    assert "changed since" not in result.stderr
+    result = ws.run("round", "apply", "r1", "NL-2")
+    assert result.code == 4, result
+    assert "NL-2 is a comment" in result.stderr and "feedback/NL.json" in result.stderr

@@ -111,6 +111,11 @@ class WordEdits:
         etree.SubElement(ref_run, W + "commentReference").set(W + "id", cid)
         self.comments.append((int(cid), text))
 
+    def empty_insertion(self, containing: str) -> None:
+        """An insertion holding nothing, as LibreOffice wraps a comment's anchor when Track
+        Changes is on."""
+        self.paragraph(containing).append(self._mark("ins"))
+
     def edit_untracked(self, containing: str, old: str, new: str) -> None:
         for t in self.paragraph(containing).iter(W + "t"):
             if old in (t.text or ""):
