@@ -2,20 +2,23 @@
 their comments, and the custom properties that say which review pack it came from.
 
 The file is untrusted. It is checked as a zip before any XML is parsed (file size, number
-of entries, total size, expansion ratio: a zip bomb is refused unread), every XML part that
-declares a DTD or entities is refused, and what remains is parsed with the standard
-library's ElementTree (no DTD, no network). Text is only collected, never interpreted.
+of entries, total size, expansion ratio: a zip bomb is refused unread), and every XML part
+is parsed with defusedxml (defusedxml lives here and nowhere else), which refuses a DTD or an
+entity declaration in any encoding: a byte search for ``<!DOCTYPE`` misses a UTF-16 part.
+Text is only collected, never interpreted.
 """
 
 from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
 
 from .errors import InvalidInput, Problem
 
@@ -25,7 +28,6 @@ MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 100           # uncompressed / compressed, for entries over RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _INSERTED = {W + "ins", W + "moveTo"}
 _DELETED = {W + "del", W + "moveFrom"}
 _SKIPPED = {W + "pPr", W + "rPr", W + "sdtPr", W + "instrText", W + "delInstrText",
@@ -111,11 +113,11 @@ def _part(archive: zipfile.ZipFile, path: Path, name: str) -> ET.Element | None:
         raise _fail(path, f"part {name} is damaged; save the file again in Word") from None
     if len(data) > info.file_size:
         raise _fail(path, f"part {name} is larger than its zip entry says; refused")
-    if _DTD.search(data):
-        raise _fail(path, f"part {name} declares a DTD or entities, which Word never writes; "
-                    "refused before parsing")
     try:
-        return ET.fromstring(data)
+        return SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        raise _fail(path, f"part {name} declares a DTD or entities, which Word never writes; "
+                    "refused before parsing") from None
     except ET.ParseError as exc:
         raise _fail(path, f"part {name} is not well-formed XML ({exc}); save the file again "
                     "in Word") from None

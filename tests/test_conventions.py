@@ -19,6 +19,7 @@ EXTERNAL_HOMES = {
     "yaml": {"yamlfile.py"},
     "markdown_it": {"markup.py"},
     "bagit": {"bagexport.py"},
+    "defusedxml": {"docx_reader.py"},
 }
 
 

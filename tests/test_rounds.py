@@ -256,6 +256,7 @@ def test_a_paragraph_number_the_section_never_saw_names_file_and_line(in_review,
 
 
 @pytest.mark.parametrize("case", ["another round", "no marks", "not a zip", "zip bomb", "doctype",
+                                  "utf-16 doctype",
                                   "untracked edit", "nothing marked"])
 def test_a_docx_that_cannot_be_this_rounds_feedback_is_refused_before_anything_is_recorded(
         in_review, tmp_path, case):
@@ -266,6 +267,7 @@ def test_a_docx_that_cannot_be_this_rounds_feedback_is_refused_before_anything_i
               "not a zip": "is not a valid Word file",
               "zip bomb": "zip bomb",
               "doctype": "declares a DTD or entities",
+              "utf-16 doctype": "declares a DTD or entities",
               "untracked edit": "reads differently without tracked changes",
               "nothing marked": "has no tracked changes and no comments"}[case]
     if case == "another round":
@@ -288,6 +290,17 @@ def test_a_docx_that_cannot_be_this_rounds_feedback_is_refused_before_anything_i
                 content = source.read(name)
                 if name == "word/document.xml":
                     content = content.replace(b"?>", b'?><!DOCTYPE d [<!ENTITY a "aaaa">]>', 1)
+                z.writestr(name, content)
+        data = out.getvalue()
+    elif case == "utf-16 doctype":  # issue 13.10: a byte search for <!DOCTYPE misses this part
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(pack)) as source, zipfile.ZipFile(out, "w") as z:
+            for name in source.namelist():
+                content = source.read(name)
+                if name == "word/document.xml":
+                    text = content.decode("utf-8").replace("UTF-8", "UTF-16", 1)
+                    text = text.replace("?>", '?><!DOCTYPE d [<!ENTITY a "aaaa">]>', 1)
+                    content = text.encode("utf-16")
                 z.writestr(name, content)
         data = out.getvalue()
     elif case == "untracked edit":
