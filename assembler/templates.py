@@ -258,15 +258,22 @@ def parse_template(rel: str, data: bytes) -> tuple[Template | None, list[Problem
     return template, parser.problems
 
 
-def template_files(root: Path) -> list[Path]:
-    """Paths of ``templates/**/*.yaml`` (and ``.yml``), sorted, links inside the workspace only."""
+def template_files(root: Path, problems: list[Problem] | None = None) -> list[Path]:
+    """Paths of ``templates/**/*.yaml`` (and ``.yml``), sorted; a symbolic link that leaves
+    ``templates/`` is reported in ``problems``, never read."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root / "templates"):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
             path = Path(dirpath) / name
-            if name.endswith((".yaml", ".yml")) and not name.startswith(".") and is_within(root, path):
+            if not name.endswith((".yaml", ".yml")) or name.startswith("."):
+                continue
+            if is_within(root / "templates", path):
                 found.append(path)
+            elif problems is not None:
+                problems.append(Problem(path.relative_to(root).as_posix(),
+                                        f"symbolic link to {os.readlink(path)} leaves templates/; "
+                                        "copy the template into the workspace instead"))
     return sorted(found)
 
 
@@ -277,7 +284,7 @@ class TemplateSet:
         self.root = root
         self.by_id: dict[str, Template] = {}
         self.problems: list[Problem] = []
-        for file in template_files(root):
+        for file in template_files(root, self.problems):
             template, problems = read_template(root, file)
             self.problems.extend(problems)
             if template is None:

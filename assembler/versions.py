@@ -91,7 +91,10 @@ def check_writable(store: GitStore, paths: list[str]) -> None:
     a symbolic link or outside the workspace."""
     for rel in paths:
         path = store.root / rel
-        if path.parent.exists() and not is_within(store.root, path.parent):
+        existing = path.parent  # the nearest folder that exists: a new one is made inside it
+        while not existing.exists() and existing != store.root:
+            existing = existing.parent
+        if not is_within(store.root, existing):
             raise WorkspaceStateError(f"{rel} leads outside the workspace (a symbolic link?); "
                                       "remove the link")
         if path.is_symlink():

@@ -181,3 +181,29 @@ def test_round_apply_names_the_variable_an_edit_touched_and_refuses_comments_as_
     result = ws.run("round", "apply", "r1", "NL-2")
     assert result.code == 4, result
     assert "NL-2 is a comment" in result.stderr and "feedback/NL.json" in result.stderr
+
+
+def test_symbolic_links_out_of_the_workspace_are_refused_for_versions_and_templates(ws, tmp_path):
+    """Item 12: a symlinked versions/ let assemble write outside the workspace; a template
+    linked from outside was silently ignored."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "t.yaml").write_text("title: Elsewhere\nbody:\n  - numbered: [a]\n")
+    ws.write("clauses/a.md", "Text.\n")
+    (ws.root / "templates/elsewhere.yaml").symlink_to(outside / "t.yaml")
+    result = ws.run("check")
+    assert result.code == 4
+    assert "templates/elsewhere.yaml: symbolic link to" in result.stdout + result.stderr
+    (ws.root / "templates/elsewhere.yaml").unlink()
+    ws.write("templates/t.yaml", "title: T\nbody:\n  - numbered: [a]\n")
+    import shutil
+    shutil.rmtree(ws.root / "versions")
+    (ws.root / "versions").symlink_to(outside, target_is_directory=True)
+    git(ws, "add", "clauses", "templates")
+    git(ws, "commit", "-qm", "Sources")
+    head = git(ws, "rev-parse", "HEAD")
+    result = ws.run("assemble", "t")
+    assert result.code == 5, result
+    assert "leads outside the workspace" in result.stderr
+    assert sorted(p.name for p in outside.iterdir()) == ["t.yaml"], "nothing written outside"
+    assert git(ws, "rev-parse", "HEAD") == head, "nothing committed"
