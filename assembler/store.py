@@ -90,6 +90,10 @@ def _stale_lock_message(stderr: str) -> str | None:
             "and try again")
 
 
+# git speaks the user's language; its messages are read here, so it always runs in English.
+GIT_LOCALE = {"LC_ALL": "C", "LANGUAGE": ""}
+
+
 class GitStore:
     """A git repository at ``root`` (its work tree top)."""
 
@@ -105,6 +109,7 @@ class GitStore:
             raise WorkspaceStateError(f"{root}: is a bare git repository; use a clone with a work tree")
         self.root = Path(self.repo.working_tree_dir)
         self.git_dir = Path(self.repo.git_dir)
+        self.repo.git.update_environment(**GIT_LOCALE)
 
     @property
     def errors(self) -> tuple[type[Exception], ...]:
@@ -127,6 +132,7 @@ class GitStore:
                 env: dict | None = None) -> tuple[int, str, str]:
         """Run ``git args…`` in the work tree; return (exit status, stdout, stderr)."""
         full_env = dict(os.environ)
+        full_env.update(GIT_LOCALE)
         full_env.update(env or {})
         stdin = None
         try:

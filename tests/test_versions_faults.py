@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import WS
+from tools import require
 from test_versions import commits, git
 
 PYTHON = sys.executable
@@ -225,3 +226,17 @@ def test_no_git_identity_is_explained_before_anything_is_recorded(recorded, monk
         monkeypatch.delenv(name)
     monkeypatch.setenv("EMAIL", "")
     assert_refused(recorded, 5, "git does not know who you are")
+
+
+def test_git_messages_are_read_in_english_whatever_the_users_locale(recorded, monkeypatch):
+    """Issue 13, item 14: under a German locale git said "Fehler: …" and a stale branch lock
+    was reported as "the branch kept moving". git runs with a fixed C locale."""
+    import subprocess
+    if "de_DE.utf8" not in subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout:
+        require("locale-de_DE.UTF-8")  # .ci/run generates it; a skip elsewhere
+    monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
+    monkeypatch.setenv("LANGUAGE", "de")
+    lock = recorded.root / ".git/refs/heads/main.lock"
+    lock.write_bytes(b"")
+    result = recorded.run("assemble", "resolution")
+    assert result.code == 5 and "main.lock" in result.stderr and "delete that file" in result.stderr
