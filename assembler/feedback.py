@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from . import model as m
 from .docx_reader import ReturnedDocx
 from .errors import InvalidInput, Problem, did_you_mean
-from .files import decode_source
+from .files import decode_source, forbidden_characters
 from .paragraphs import BaseParagraph, base_paragraphs, clause_texts, normalize
 
 KINDS = ("comment", "edit")
@@ -235,6 +235,11 @@ def docx_items(returned: ReturnedDocx, rel: str, section: str, doc: m.Document, 
                     quote=comment.quote, author=comment.author)
                 notes.append(f"{items[-1].id}: a comment on {shown}, outside any clause; "
                              "recorded as a general comment")
+    refused = [Problem(rel, f"{item.id} ({item.target}): {reason}; remove it and send the file again")
+               for item in items for text in (item.proposed, item.comment, item.quote) if text
+               for _index, reason in forbidden_characters(text)]
+    if refused:
+        raise InvalidInput(refused[:5])
     if returned.format_changes:
         notes.append(f"{returned.format_changes} formatting change(s) ignored: only wording is "
                      "feedback")

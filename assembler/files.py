@@ -72,7 +72,15 @@ def decode_source(data: bytes, rel: str) -> tuple[str, list[Problem]]:
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n")
-    problems: list[Problem] = []
+    problems = [Problem(rel, f"{reason}; remove it", *_position(text, index))
+                for index, reason in forbidden_characters(text)]
+    return text, problems
+
+
+def forbidden_characters(text: str, limit: int = MAX_PROBLEMS_PER_FILE) -> list[tuple[int, str]]:
+    """(index, reason) for the first ``limit`` control, bidirectional or invisible characters
+    in ``text``; each reason names the character and shows the text around it, escaped."""
+    found = []
     for match in _FORBIDDEN.finditer(text):
         index, ch = match.start(), match.group(0)
         code = ord(ch)
@@ -86,15 +94,13 @@ def decode_source(data: bytes, rel: str) -> tuple[str, list[Problem]]:
         else:
             label = "NUL" if code == 0 else f"U+{code:04X}"
             reason = f"control character {label}"
-        line, column = _position(text, index)
         start = text.rfind("\n", 0, index) + 1
         end = text.find("\n", index)
         context = text[max(start, index - 20): (end if end != -1 else len(text))][:50]
-        problems.append(Problem(rel, f"{reason} in \"{escape_for_display(context)}\"; "
-                                "remove it", line, column))
-        if len(problems) >= MAX_PROBLEMS_PER_FILE:
+        found.append((index, f"{reason} in \"{escape_for_display(context)}\""))
+        if len(found) >= limit:
             break
-    return text, problems
+    return found
 
 
 def is_within(root: Path, path: Path) -> bool:

@@ -207,3 +207,27 @@ def test_symbolic_links_out_of_the_workspace_are_refused_for_versions_and_templa
     assert "leads outside the workspace" in result.stderr
     assert sorted(p.name for p in outside.iterdir()) == ["t.yaml"], "nothing written outside"
     assert git(ws, "rev-parse", "HEAD") == head, "nothing committed"
+
+
+def test_bidi_and_invisible_characters_in_a_returned_docx_are_refused(example, tmp_path):
+    """Item 11: refused in Markdown feedback, they reached the record from a DOCX."""
+    from wordfeedback import WordEdits
+    git(example, "add", "-A")
+    git(example, "commit", "-qm", "Import")
+    assert example.run("assemble", "resolution", "-m", "v1").code == 0
+    example.write("sections.yaml", SECTIONS)
+    assert example.run("round", "open", "resolution", "--name", "R1", "--sections",
+                       str(example.root / "sections.yaml")).code == 0
+    head = git(example, "rev-parse", "HEAD")
+    pack = example.root / "versions/resolution/rounds/r1/pack/resolution-v1.docx"
+    for case, word in (("edit", WordEdits(pack.read_bytes())), ("comment", WordEdits(pack.read_bytes()))):
+        if case == "edit":
+            word.replace("The harm reduction principle", "principle", "principle\u202e reversed")
+        else:
+            word.comment("The harm reduction principle", "Looks\u200b fine")
+        returned = tmp_path / f"{case}.docx"
+        returned.write_bytes(word.save())
+        result = example.run("round", "feedback", "r1", "--section", "NL", str(returned))
+        assert result.code == 4, result
+        assert str(returned) in result.stderr and ("U+202E" in result.stderr or "U+200B" in result.stderr)
+        assert git(example, "rev-parse", "HEAD") == head
