@@ -142,16 +142,21 @@ def test_log_and_verify_work_on_a_detached_head_and_log_says_so(example, tmp_pat
     assert result.code == 0 and "this clone is shallow" in result.stderr
 
 
-def test_an_empty_tracked_insertion_is_no_edit(example, tmp_path):
-    """Item 15: the empty w:ins LibreOffice puts around a comment's anchor became a phantom
-    edit whose proposal equals the base text."""
-    from wordfeedback import WordEdits
+def open_example_round(example) -> None:
+    """The example recorded as v1 with round R1 open on it for the Netherlands Section."""
     git(example, "add", "-A")
     git(example, "commit", "-qm", "Import")
     assert example.run("assemble", "resolution", "-m", "v1").code == 0
     example.write("sections.yaml", SECTIONS)
     assert example.run("round", "open", "resolution", "--name", "R1", "--sections",
                        str(example.root / "sections.yaml")).code == 0
+
+
+def test_an_empty_tracked_insertion_is_no_edit(example, tmp_path):
+    """Item 15: the empty w:ins LibreOffice puts around a comment's anchor became a phantom
+    edit whose proposal equals the base text."""
+    from wordfeedback import WordEdits
+    open_example_round(example)
     pack = example.root / "versions/resolution/rounds/r1/pack/resolution-v1.docx"
     word = WordEdits(pack.read_bytes())
     word.comment("The harm reduction principle", "Which principle?")
@@ -212,12 +217,7 @@ def test_symbolic_links_out_of_the_workspace_are_refused_for_versions_and_templa
 def test_bidi_and_invisible_characters_in_a_returned_docx_are_refused(example, tmp_path):
     """Item 11: refused in Markdown feedback, they reached the record from a DOCX."""
     from wordfeedback import WordEdits
-    git(example, "add", "-A")
-    git(example, "commit", "-qm", "Import")
-    assert example.run("assemble", "resolution", "-m", "v1").code == 0
-    example.write("sections.yaml", SECTIONS)
-    assert example.run("round", "open", "resolution", "--name", "R1", "--sections",
-                       str(example.root / "sections.yaml")).code == 0
+    open_example_round(example)
     head = git(example, "rev-parse", "HEAD")
     pack = example.root / "versions/resolution/rounds/r1/pack/resolution-v1.docx"
     for case, word in (("edit", WordEdits(pack.read_bytes())), ("comment", WordEdits(pack.read_bytes()))):
