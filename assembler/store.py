@@ -25,6 +25,8 @@ from .errors import EnvironmentFailure, WorkspaceStateError
 from .files import git_blob_id
 
 ZERO = "0" * 40
+# git speaks the user's language; its messages are read here, so it always runs in English.
+GIT_LOCALE = {"LC_ALL": "C", "LANGUAGE": ""}
 _SAFE_REF = re.compile(r"^(refs/(heads|tags|remotes)/[A-Za-z0-9][A-Za-z0-9._/-]*|HEAD)$")
 
 
@@ -45,16 +47,47 @@ def init_repository(path: Path) -> None:
         raise EnvironmentFailure(f"{path}: git init failed: {exc.stderr.strip()}") from None
 
 
-def clone_repository(url: str, target: Path) -> None:
-    """``git clone URL TARGET`` with all tags; a failure leaves no folder behind."""
+def clone_repository(url: str, target: Path) -> str:
+    """``git clone URL TARGET`` with all tags; the branch checked out. A failure leaves no
+    folder behind.
+
+    A server made with a plain ``git init --bare`` names ``master`` as its HEAD while the
+    workspace pushed ``main``: git then checks out nothing. The branch to check out is then
+    ``main``, ``master``, or the only branch there is (review branches aside)."""
+    env = {**os.environ, **GIT_LOCALE}
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=target, capture_output=True, text=True, env=env)
+
     proc = subprocess.run(["git", "clone", "--quiet", "--", url, str(target)], capture_output=True,
-                          text=True)
+                          text=True, env=env)
     if proc.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
         raise WorkspaceStateError(f"cannot clone {url}: "
                                   f"{(lines[-1] if lines else 'git clone failed').removeprefix('fatal: ')}")
-    subprocess.run(["git", "fetch", "--quiet", "--tags"], cwd=target, capture_output=True)
+    git("fetch", "--quiet", "--tags")
+    if git("rev-parse", "--verify", "-q", "HEAD").returncode == 0:
+        return git("symbolic-ref", "--short", "-q", "HEAD").stdout.strip()
+    branches = [line.strip().removeprefix("origin/") for line in
+                git("branch", "-r", "--format=%(refname:short)").stdout.splitlines()]
+    branches = [b for b in branches if b and b not in ("origin", "HEAD") and not b.startswith("review/")]
+    chosen = next((b for b in ("main", "master") if b in branches), None) or \
+        (branches[0] if len(branches) == 1 else None)
+    if chosen is None:
+        shutil.rmtree(target, ignore_errors=True)
+        if not branches:
+            raise WorkspaceStateError(f"cannot clone {url}: it holds no commits yet; publish a "
+                                      "workspace there first (git push URL main)")
+        raise WorkspaceStateError(f"cannot clone {url}: its HEAD names no branch and it has "
+                                  f"several ({', '.join(sorted(branches))}); clone with git and "
+                                  "check out the one that holds the versions")
+    done = git("checkout", "--quiet", "-b", chosen, "--track", f"origin/{chosen}")
+    if done.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        raise WorkspaceStateError(f"cannot check out {chosen} from {url}: "
+                                  f"{done.stderr.strip().splitlines()[-1] if done.stderr.strip() else 'git failed'}")
+    return chosen
 
 
 def is_repository(path: Path) -> bool:
@@ -88,10 +121,6 @@ def _stale_lock_message(stderr: str) -> str | None:
     return (f"git's lock file {match.group(1)} exists: another git command is running, or one "
             "was killed and left it behind; if no git command is running, delete that file "
             "and try again")
-
-
-# git speaks the user's language; its messages are read here, so it always runs in English.
-GIT_LOCALE = {"LC_ALL": "C", "LANGUAGE": ""}
 
 
 class GitStore:

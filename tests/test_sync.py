@@ -325,3 +325,28 @@ def test_a_local_tag_for_the_same_commit_becomes_the_remotes_tag(server, tmp_pat
                             capture_output=True, text=True, check=True).stdout
     assert git(b, "rev-parse", "refs/tags/resolution/v2") == theirs
     assert "refs/assembler/" not in git(b, "show-ref")
+
+
+def test_clone_of_a_plain_bare_server_checks_out_the_branch_with_the_versions(tmp_path):
+    """Issue 13, item 8: a server made with 'git init --bare' names master as HEAD; the
+    workspace pushed main; clone said "cloned" and left an empty folder."""
+    seed = tmp_path / "seed"
+    Workspace.init(seed, example=True)
+    ws = WS(seed)
+    git(ws, "add", "-A")
+    git(ws, "commit", "-qm", "Import the example")
+    assert ws.run("assemble", "resolution", "-m", "First draft").code == 0
+    bare = tmp_path / "plain.git"
+    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=master", str(bare)], check=True)
+    git(ws, "push", "-q", str(bare), "main", "--tags")
+    result = WS(tmp_path).run("clone", str(bare), "copy")
+    assert result.code == 0, result
+    copy = WS(tmp_path / "copy")
+    assert (copy.root / "versions/resolution/resolution.md").is_file()
+    assert git(copy, "symbolic-ref", "--short", "HEAD").strip() == "main"
+    assert [v["version"] for v in json.loads(copy.run("log", "--json").stdout)] == [1]
+    empty = tmp_path / "empty.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(empty)], check=True)
+    result = WS(tmp_path).run("clone", str(empty), "nothing")
+    assert result.code == 5 and "holds no commits yet" in result.stderr
+    assert not (tmp_path / "nothing").exists()
