@@ -22,17 +22,22 @@ from test_versions import git
 @pytest.fixture
 def server(tmp_path):
     """A bare repository holding the example with v1, refusing non-fast-forward updates."""
-    seed = tmp_path / "seed"
-    Workspace.init(seed, example=True)
-    ws = WS(seed)
-    git(ws, "add", "-A")
-    git(ws, "commit", "-qm", "Import the example")
-    assert ws.run("assemble", "resolution", "-m", "First draft").code == 0
+    seed = seeded(tmp_path).root
     bare = tmp_path / "server.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(seed), str(bare)], check=True)
     subprocess.run(["git", "-C", str(bare), "config", "receive.denyNonFastForwards", "true"], check=True)
     subprocess.run(["git", "-C", str(bare), "config", "receive.denyDeletes", "true"], check=True)
     return bare
+
+
+def seeded(tmp_path) -> WS:
+    """The example as a workspace at tmp_path/seed with v1 recorded."""
+    ws = WS(tmp_path / "seed")
+    Workspace.init(ws.root, example=True)
+    git(ws, "add", "-A")
+    git(ws, "commit", "-qm", "Import the example")
+    assert ws.run("assemble", "resolution", "-m", "First draft").code == 0
+    return ws
 
 
 def clone(tmp_path, url, name) -> WS:
@@ -330,12 +335,7 @@ def test_a_local_tag_for_the_same_commit_becomes_the_remotes_tag(server, tmp_pat
 def test_clone_of_a_plain_bare_server_checks_out_the_branch_with_the_versions(tmp_path):
     """Issue 13, item 8: a server made with 'git init --bare' names master as HEAD; the
     workspace pushed main; clone said "cloned" and left an empty folder."""
-    seed = tmp_path / "seed"
-    Workspace.init(seed, example=True)
-    ws = WS(seed)
-    git(ws, "add", "-A")
-    git(ws, "commit", "-qm", "Import the example")
-    assert ws.run("assemble", "resolution", "-m", "First draft").code == 0
+    ws = seeded(tmp_path)
     bare = tmp_path / "plain.git"
     subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=master", str(bare)], check=True)
     git(ws, "push", "-q", str(bare), "main", "--tags")
