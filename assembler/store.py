@@ -47,6 +47,13 @@ def init_repository(path: Path) -> None:
         raise EnvironmentFailure(f"{path}: git init failed: {exc.stderr.strip()}") from None
 
 
+def _index_info(files: dict[str, str]) -> bytes:
+    """``git update-index --index-info`` lines: a regular file per path, or its removal when
+    the blob id is ``ZERO``."""
+    return "".join(f"{'0' if sha == ZERO else '100644'} {sha}\t{path}\n"
+                   for path, sha in sorted(files.items())).encode("utf-8")
+
+
 def clone_repository(url: str, target: Path) -> str:
     """``git clone URL TARGET`` with all tags; the branch checked out. A failure leaves no
     folder behind.
@@ -394,7 +401,8 @@ class GitStore:
 
     def commit_files(self, parent: str | None, files: dict[str, str], message: str,
                      epoch: int, author: tuple[str, str] | None = None) -> str:
-        """A new commit: ``parent``'s tree with ``files`` (path -> blob id) added or replaced.
+        """A new commit: ``parent``'s tree with ``files`` (path -> blob id) added or replaced
+        (``ZERO`` removes the path).
 
         Built in a private index file, so the user's index is not touched. ``author`` (name,
         email) credits someone other than the committer, such as a Section.
@@ -406,8 +414,7 @@ class GitStore:
         try:
             if parent:
                 self.run("read-tree", parent, env=env)
-            listing = "".join(f"100644 {sha}\t{path}\n" for path, sha in sorted(files.items()))
-            self.run("update-index", "--add", "--index-info", input=listing.encode("utf-8"), env=env)
+            self.run("update-index", "--add", "--index-info", input=_index_info(files), env=env)
             tree = self.run("write-tree", env=env).strip()
         finally:
             if os.path.exists(index):
@@ -465,9 +472,9 @@ class GitStore:
         return found
 
     def stage(self, files: dict[str, str]) -> None:
-        """Set the user's index entries for ``files`` (path -> blob id), nothing else."""
-        listing = "".join(f"100644 {sha}\t{path}\n" for path, sha in sorted(files.items()))
-        self.run("update-index", "--add", "--index-info", input=listing.encode("utf-8"))
+        """Set the user's index entries for ``files`` (path -> blob id; ``ZERO`` removes the
+        path), nothing else."""
+        self.run("update-index", "--add", "--index-info", input=_index_info(files))
 
     def index_entry(self, path: str) -> str | None:
         out = self.run("ls-files", "-s", "-z", "--", path).split("\0")[0]

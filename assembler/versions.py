@@ -17,7 +17,7 @@ from . import manifest as mf
 from .errors import UsageError, WorkspaceStateError
 from .files import atomic_write, git_blob_id, is_within
 from .locking import workspace_lock
-from .store import GitStore
+from .store import ZERO, GitStore
 
 MAX_ATTEMPTS = 20
 Renderer = Callable[[int, int], dict[str, bytes]]   # (version, epoch) -> {file name: bytes}
@@ -179,7 +179,7 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
                 return Recorded(document, previous["version"], None, None, (),
                                 unchanged_since=previous["version"])
             manifest_bytes = mf.dumps(new_manifest)
-            blobs = {path: store.write_blob(data) for path, data in files.items()}
+            blobs = {path: ZERO if data is None else store.write_blob(data) for path, data in files.items()}
             written = {history.output_path(document, name): data for name, data in outputs.items()}
             written[history.manifest_path(document)] = manifest_bytes
             if extra is not None:

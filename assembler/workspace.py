@@ -121,6 +121,7 @@ class Workspace:
                         notes.append(f"git has no identity configured; this example workspace "
                                      f"commits as '{EXAMPLE_IDENTITY[0]} <{EXAMPLE_IDENTITY[1]}>' "
                                      "(set yours with git config user.name / user.email)")
+            notes.extend(_first_commit(root))
         except BaseException:
             if created:
                 shutil.rmtree(root, ignore_errors=True)
@@ -259,7 +260,12 @@ class Workspace:
     def record(self, store: GitStore, built: Built, message: str | None, allow_empty: bool = False,
                round_id: str | None = None, **hooks) -> Recorded:
         """Record ``built`` as the document's next version; ``hooks`` go to
-        :func:`versions.record` (extra files and trailers of a round's close)."""
+        :func:`versions.record` (extra files and trailers of a round's close).
+
+        The commit also holds every source an editor changed in ``clauses/`` and
+        ``templates/`` (new, edited or deleted clause, template and reference files), used by
+        this document or not, so that a clone holds everything the editors wrote. Nothing
+        outside those folders is committed."""
         doc = built.document
         author = store.identity()[0]
 
@@ -270,7 +276,8 @@ class Workspace:
             return mf.build(doc, number, "draft", list(built.sources), outputs, epoch, author,
                             built.digest, round_id)
 
-        return versions.record(store, doc.id, built.files, render, make_manifest, message,
+        files = {**source_changes(store, self.root), **built.files}
+        return versions.record(store, doc.id, files, render, make_manifest, message,
                                allow_empty, **hooks)
 
     def build_with(self, template_id: str, variables: dict[str, str],
@@ -467,6 +474,55 @@ class Workspace:
                 path.unlink(missing_ok=True)
             raise
         return ImportResult(plan.template_id, list(plan.files), plan.clause_ids)
+
+
+def is_source(rel: str) -> bool:
+    """Whether the workspace path ``rel`` is a source an editor writes: a clause, a template,
+    the reference document, or a folder's ``.gitkeep``."""
+    if rel.startswith("clauses/"):
+        return rel.endswith((".md", "/.gitkeep"))
+    if rel.startswith("templates/"):
+        return rel.endswith((".yaml", ".yml", "/.gitkeep")) or rel == REFERENCE_DOCX
+    return False
+
+
+def source_changes(store: GitStore, root: Path) -> dict[str, bytes | None]:
+    """Sources in ``clauses/`` and ``templates/`` that differ from the branch tip: path ->
+    new bytes, or None for a source deleted from the work tree. Links are left alone."""
+    head = store.resolve(store.branch())
+    committed: dict[str, str] = {}
+    if head:
+        for folder in FOLDERS[:2]:
+            committed.update(store.tree_blobs(head, folder))
+    found: dict[str, bytes | None] = {}
+    for folder in FOLDERS[:2]:
+        for path in sorted((root / folder).rglob("*")):
+            rel = path.relative_to(root).as_posix()
+            hidden = any(part.startswith(".") for part in rel.split("/")[:-1])
+            if hidden or path.is_symlink() or not path.is_file() or not is_source(rel):
+                continue
+            data = path.read_bytes()
+            if committed.get(rel) != git_blob_id(data):
+                found[rel] = data
+    for rel in committed:
+        if is_source(rel) and not (root / rel).exists() and not (root / rel).is_symlink():
+            found[rel] = None
+    return found
+
+
+def _first_commit(root: Path) -> list[str]:
+    """Commit a new workspace's folders and reference document (not an example's sources,
+    which the first assembly records); notes for people when git has no identity."""
+    with GitStore(root) as repo:
+        if not repo.has_identity():
+            return ["git has no identity configured, so the new workspace is not committed yet; "
+                    "set one (git config user.name / user.email), then: git add -A && git commit"]
+        skeleton = [f"{folder}/.gitkeep" for folder in FOLDERS] + [REFERENCE_DOCX]
+        blobs = {rel: repo.write_blob((root / rel).read_bytes()) for rel in skeleton}
+        commit = repo.commit_files(None, blobs, "Create the workspace\n", versions.commit_epoch())
+        repo.compare_and_swap(repo.branch(), commit, None)
+        repo.stage(blobs)
+    return []
 
 
 def _redline_json(result, info: RedlineInfo) -> bytes:

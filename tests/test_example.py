@@ -131,5 +131,6 @@ def test_the_example_workspace_can_record_on_a_machine_without_a_git_identity(tm
     assert made.code == 0 and "git has no identity configured" in made.stderr
     recorded = run_cli("assemble", "resolution", cwd=tmp_path / "demo")
     assert recorded.code == 0, recorded
-    plain = run_cli("init", "plain", cwd=tmp_path)
-    assert "identity" not in plain.stderr
+    plain = run_cli("init", "plain", cwd=tmp_path)  # a real workspace gets no invented identity
+    assert plain.code == 0 and "the new workspace is not committed yet" in plain.stderr
+    assert subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=tmp_path / "plain").returncode != 0

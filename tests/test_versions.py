@@ -74,11 +74,11 @@ def test_uncommitted_clause_edits_used_by_the_assembly_are_committed_with_it(rec
     assert git(recorded, "status", "--porcelain", "--", "clauses").strip() == ""
 
 
-def test_unrelated_staged_and_modified_files_are_neither_committed_nor_altered(recorded):
+def test_files_outside_the_source_folders_are_neither_committed_nor_altered(recorded):
     recorded.write("notes.txt", "staged notes\n")
     git(recorded, "add", "notes.txt")
     recorded.write("notes.txt", "staged notes, then edited\n")
-    recorded.clause("unused", "Not in any template.", folder="clauses/drafts")
+    recorded.write("clauses/drafts/scratch.txt", "not a clause\n")
     readme = recorded.write("README.md", "work in progress\n")
     status_before = git(recorded, "status", "--porcelain")
     staged_before = git(recorded, "diff", "--cached", "--", "notes.txt")
@@ -86,7 +86,24 @@ def test_unrelated_staged_and_modified_files_are_neither_committed_nor_altered(r
     assert git(recorded, "status", "--porcelain") == status_before
     assert git(recorded, "diff", "--cached", "--", "notes.txt") == staged_before
     assert readme.read_text() == "work in progress\n"
-    assert "notes.txt" not in git(recorded, "show", "--name-only", "--format=", "HEAD")
+    committed = git(recorded, "show", "--name-only", "--format=", "HEAD")
+    assert "notes.txt" not in committed and "scratch.txt" not in committed
+
+
+def test_every_changed_source_is_committed_with_the_version(recorded):
+    """Issue 13, item 4: clauses and templates the document does not use were never
+    committed, so other clones never got them; a deleted clause stayed in the history's tip."""
+    recorded.clause("unused", "Not in any template yet.", folder="clauses/drafts")
+    recorded.write("templates/other.yaml", "title: Other\nbody:\n  - numbered: [unused]\n")
+    gone = "clauses/resolution/research-evidence.md"
+    template = recorded.root / "templates/resolution.yaml"
+    template.write_text(template.read_text().replace("      - research-evidence\n", ""))
+    (recorded.root / gone).unlink()
+    assert recorded.run("assemble", "resolution").code == 0
+    changed = git(recorded, "show", "--name-status", "--format=", "HEAD")
+    assert "A\tclauses/drafts/unused.md" in changed and "A\ttemplates/other.yaml" in changed
+    assert f"D\t{gone}" in changed
+    assert git(recorded, "status", "--porcelain", "--", "clauses", "templates") == ""
 
 
 def test_nothing_changed_records_nothing_unless_forced(recorded):

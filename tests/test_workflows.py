@@ -231,3 +231,14 @@ def test_bidi_and_invisible_characters_in_a_returned_docx_are_refused(example, t
         assert result.code == 4, result
         assert str(returned) in result.stderr and ("U+202E" in result.stderr or "U+200B" in result.stderr)
         assert git(example, "rev-parse", "HEAD") == head
+
+
+def test_init_makes_a_first_commit_of_the_workspace(tmp_path):
+    """Issue 13, item 4: init made no commit and left its .gitkeep files untracked."""
+    from assembler.workspace import Workspace
+    Workspace.init(tmp_path / "w")
+    ws = WS(tmp_path / "w")
+    assert git(ws, "log", "--format=%s").split("\n")[0] == "Create the workspace"
+    assert git(ws, "status", "--porcelain") == ""
+    assert sorted(git(ws, "ls-files").split()) == ["clauses/.gitkeep", "templates/.gitkeep",
+                                                   "templates/reference.docx", "versions/.gitkeep"]
