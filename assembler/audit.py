@@ -55,7 +55,10 @@ def trail(store: GitStore, document: str) -> Trail:
                                                      manifest.get("outputs", {}).items()},
                              "sources_digest": manifest.get("sources_digest"),
                              "tool": manifest.get("tool", {})})
+    from .review import review_refs, take_review_branches
     rounds = [r for r in rd.read_rounds(store, tip) if r.document == document]
+    for r in rounds:
+        take_review_branches(store, r)   # feedback a Section recorded on its review branch
     round_rows, item_rows = [], []
     for r in rounds:
         round_rows.append({**r.record(), "responded": [s.id for s in r.sections if s.id in r.feedback],
@@ -67,8 +70,18 @@ def trail(store: GitStore, document: str) -> Trail:
                               "summary": item.summary, "decision": decision.get("decision", "undecided"),
                               "note": decision.get("note", ""), "decided_by": decision.get("by", ""),
                               "decided_at": decision.get("at", "")})
+    entries = list(reversed(store.log(branch)))
+    on_branch = {entry.commit for entry in entries}
+    branch_of: dict[str, str] = {}
+    for r in rounds:
+        for ref in review_refs(store, r.id).values():
+            for entry in reversed(store.log(ref)):
+                if entry.commit not in on_branch and entry.commit not in branch_of:
+                    branch_of[entry.commit] = ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
+                    entries.append(entry)
+    entries.sort(key=lambda entry: entry.time)   # stable: the branch's own order within a second
     timeline = []
-    for entry in reversed(store.log(branch)):
+    for entry in entries:
         if entry.trailer("Document") != document:
             continue
         action = (entry.trailer("Action") or "").lower()
@@ -79,7 +92,9 @@ def trail(store: GitStore, document: str) -> Trail:
                          "version": entry.trailer("Version") or "", "round": entry.trailer("Round") or "",
                          "section": entry.trailer("Section") or "", "item": entry.trailer("Item") or "",
                          "decision": entry.trailer("Decision") or "", "author": entry.author,
-                         "email": entry.email, "commit": entry.commit, "detail": entry.subject})
+                         "email": entry.email, "commit": entry.commit,
+                         "detail": entry.subject + (f" (on review branch {branch_of[entry.commit]})"
+                                                    if entry.commit in branch_of else "")})
     return Trail(document, tip, version_rows, round_rows, item_rows, timeline)
 
 

@@ -66,7 +66,7 @@ class Review:
         with self.ws.store() as store:
             found = rd.read_rounds(store, store.resolve(store.head_ref()))
             for r in found:
-                _take_review_branches(store, r)
+                take_review_branches(store, r)
         return [r for r in found if not document or r.document == document]
 
     def find(self, text: str) -> rd.Round:
@@ -103,7 +103,7 @@ class Review:
 
     def _locked_round(self, store: GitStore, text: str, must_be_open: bool = True) -> rd.Round:
         r = rd.find_round(rd.read_rounds(store, store.resolve(store.branch())), text)
-        _take_review_branches(store, r)
+        take_review_branches(store, r)
         if must_be_open and r.closed:
             raise WorkspaceStateError(f"round '{r.id}' of {r.document} was closed on "
                                       f"{r.closed['at'][:10]} (answered by v{r.closed['version']}); "
@@ -444,7 +444,7 @@ def _item_key(item_id: str):
     return (section, int(number) if number.isdigit() else 0)
 
 
-def _review_refs(store: GitStore, round_id: str) -> dict[str, str]:
+def review_refs(store: GitStore, round_id: str) -> dict[str, str]:
     """Section id -> the newest ref of its review branch (local, or fetched from a remote)."""
     found: dict[str, str] = {}
     out = store.run("for-each-ref", "--format=%(refname)", f"refs/heads/review/{round_id}/",
@@ -456,11 +456,11 @@ def _review_refs(store: GitStore, round_id: str) -> dict[str, str]:
     return found
 
 
-def _take_review_branches(store: GitStore, r: rd.Round) -> None:
+def take_review_branches(store: GitStore, r: rd.Round) -> None:
     """Feedback a Section recorded on its review branch joins the round's view (items to
     see, decide and apply) when the branch holds more than the current branch does."""
     import json
-    for section, ref in _review_refs(store, r.id).items():
+    for section, ref in review_refs(store, r.id).items():
         raw = store.read_file(ref, f"{r.path}/feedback/{section}.json")
         if raw is None:
             continue

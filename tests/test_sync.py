@@ -350,3 +350,22 @@ def test_clone_of_a_plain_bare_server_checks_out_the_branch_with_the_versions(tm
     result = WS(tmp_path).run("clone", str(empty), "nothing")
     assert result.code == 5 and "holds no commits yet" in result.stderr
     assert not (tmp_path / "nothing").exists()
+
+
+def test_the_audit_trail_includes_feedback_recorded_on_a_review_branch(server, tmp_path):
+    """Issue 13, item 18: the audit timeline and items left out feedback recorded with --branch."""
+    editor, section = clone(tmp_path, server, "editor"), clone(tmp_path, server, "nl")
+    (tmp_path / "sections.yaml").write_text("- id: NL\n  name: Netherlands Section\n  contact: nl@example.org\n")
+    assert editor.run("round", "open", "resolution", "--name", "Review 1", "--sections",
+                      str(tmp_path / "sections.yaml")).code == 0
+    assert editor.run("sync").code == 0 and section.run("sync").code == 0
+    feedback = tmp_path / "nl.md"
+    feedback.write_text("## 4\nToo vague.\n")
+    assert section.run("round", "feedback", "review-1", "--section", "NL", str(feedback), "--branch").code == 0
+    assert editor.run("sync").code == 0
+    assert editor.run("audit", "resolution", "--json", str(tmp_path / "audit.json")).code == 0
+    trail = json.loads((tmp_path / "audit.json").read_text())
+    received = [e for e in trail["timeline"] if e["event"] == "feedback received"]
+    assert [(e["round"], e["author"]) for e in received] == [("review-1", "Netherlands Section")]
+    assert "review branch" in received[0]["detail"]
+    assert [(i["item"], i["decision"]) for i in trail["items"]] == [("NL-1", "undecided")]
