@@ -282,6 +282,9 @@ def assemble(ctx, template, message, variables, allow_empty, as_json):
     is recorded (use --allow-empty to record anyway).
     """
     result = _workspace(ctx).assemble(template, message, _parse_vars(variables), allow_empty)
+    for path in result.restored:
+        click.echo(f"note: wrote {path} again from the latest version (an earlier write had "
+                   "failed or been killed)", err=True)
     if as_json:
         click.echo(json.dumps(result.data(), indent=2))
     elif result.commit is None:

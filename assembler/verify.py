@@ -147,6 +147,24 @@ def check_version(store: GitStore, version: history.Version, rebuild: Rebuilder)
     return check
 
 
+def check_work_tree(store: GitStore, latest: history.Version) -> list[str]:
+    """The work tree must hold the latest version's outputs as recorded (a write that failed
+    after the commit, or a killed assembly, leaves another version's files there)."""
+    if store.is_detached() or store.resolve(store.head_ref()) is None:
+        return []
+    from .versions import stale_outputs
+    problems = []
+    for path, data in sorted(stale_outputs(store, latest.document).items()):
+        if data is None:
+            problems.append(f"{path} in the work tree holds edits never recorded; the latest "
+                            f"version ({latest.document} v{latest.number}) has other bytes")
+        else:
+            problems.append(f"{path} in the work tree is not what the latest version recorded "
+                            f"(a write failed after recording?); assembler assemble "
+                            f"{latest.document} writes it again")
+    return problems
+
+
 def check_tip(store: GitStore, latest: history.Version, branch: str) -> list[str]:
     """The branch tip must still hold the latest version's manifest and outputs unaltered."""
     tip = store.resolve(branch)
@@ -229,7 +247,8 @@ def verify(store: GitStore, document: str | None, rebuild: Rebuilder,
         if missing:
             problems.append(f"{doc}: version numbers have gaps: "
                             f"{', '.join('v%d' % n for n in missing)} missing from the history")
-        for check in (lambda: check_tip(store, [v for v in versions if v.document == doc][-1], branch),
+        latest = [v for v in versions if v.document == doc][-1]
+        for check in (lambda: check_tip(store, latest, branch), lambda: check_work_tree(store, latest),
                       lambda: check_tags(store, doc, versions), lambda: check_rounds(store, doc, branch)):
             try:
                 problems.extend(check())

@@ -14,7 +14,7 @@ from typing import Callable
 
 from . import history
 from . import manifest as mf
-from .errors import UsageError, WorkspaceStateError
+from .errors import EnvironmentFailure, UsageError, WorkspaceStateError
 from .files import atomic_write, git_blob_id, is_within
 from .locking import workspace_lock
 from .store import ZERO, GitStore
@@ -32,10 +32,51 @@ class Recorded:
     tag: str | None
     outputs: tuple[str, ...]
     unchanged_since: int | None = None
+    restored: tuple[str, ...] = ()   # outputs a failed or killed write had left stale, written again
 
     def data(self) -> dict:
         return {"document": self.document, "version": self.version, "commit": self.commit,
-                "tag": self.tag, "outputs": list(self.outputs), "recorded": self.commit is not None}
+                "tag": self.tag, "outputs": list(self.outputs), "recorded": self.commit is not None,
+                "restored": list(self.restored)}
+
+
+def stale_outputs(store: GitStore, document: str) -> dict[str, bytes | None]:
+    """The latest version's files (outputs and manifest) that the work tree does not hold as
+    committed: path -> the committed bytes to write back, or None where the work tree holds
+    an edit git has never seen (a hand edit, which is never overwritten)."""
+    tip = store.resolve(store.branch())
+    if not tip:
+        return {}
+    folder = history.folder(document)
+    found: dict[str, bytes | None] = {}
+    for path, blob in store.tree_blobs(tip, folder).items():
+        if "/" in path[len(folder) + 1:]:
+            continue   # rounds/ and their files change between versions by design
+        target = store.root / path
+        if target.is_symlink():
+            continue
+        current = git_blob_id(target.read_bytes()) if target.is_file() else None
+        if current == blob:
+            continue
+        found[path] = store.read_file(tip, path) if current is None or store.has_object(current) else None
+    return found
+
+
+def restore_outputs(store: GitStore, document: str) -> tuple[str, ...]:
+    """Write back the latest version's files that a write failing after its commit (or a
+    killed assembly) left stale, and remove the temporary files such a write left; the
+    paths restored. The caller holds the workspace lock."""
+    folder = store.root / history.folder(document)
+    for leftover in folder.glob(".*.tmp") if folder.is_dir() else ():
+        leftover.unlink(missing_ok=True)
+    restored = []
+    for path, data in sorted(stale_outputs(store, document).items()):
+        if data is not None:
+            target = store.root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, data)
+            restored.append(path)
+    return tuple(restored)
 
 
 def commit_epoch(default: int | None = None) -> int:
@@ -164,6 +205,7 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
         _index_unlocked(store)
         existing = history.read_versions(store, document)
         _repair_tag(store, existing)
+        restored = restore_outputs(store, document)
         epoch = commit_epoch()
         checked = False
         for _attempt in range(MAX_ATTEMPTS):
@@ -177,7 +219,7 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
             new_manifest = make_manifest(number, epoch, outputs)
             if previous and not allow_empty and mf.same_content(previous, new_manifest):
                 return Recorded(document, previous["version"], None, None, (),
-                                unchanged_since=previous["version"])
+                                unchanged_since=previous["version"], restored=restored)
             manifest_bytes = mf.dumps(new_manifest)
             blobs = {path: ZERO if data is None else store.write_blob(data) for path, data in files.items()}
             written = {history.output_path(document, name): data for name, data in outputs.items()}
@@ -202,10 +244,21 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
         if after is not None:
             after(commit, number, epoch)
         store.stage(blobs)
+        failed: list[tuple[str, str]] = []
         for path, data in written.items():
             target = store.root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, data)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, data)
+            except (EnvironmentFailure, OSError) as exc:
+                failed.append((path, str(exc).rsplit("(", 1)[-1].rstrip(")") if "(" in str(exc) else str(exc)))
+        if failed:
+            path, reason = failed[0]
+            more = f" and {len(failed) - 1} more" if len(failed) > 1 else ""
+            raise EnvironmentFailure(
+                f"recorded {document} v{number} (commit {commit[:12]}, tag {tag}) but could not "
+                f"write {path}{more} ({reason}); fix that, then run assembler assemble {document}: "
+                "it writes the outputs from the commit")
     return Recorded(document, number, commit, tag, tuple(sorted(written)))
 
 

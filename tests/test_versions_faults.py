@@ -240,3 +240,35 @@ def test_git_messages_are_read_in_english_whatever_the_users_locale(recorded, mo
     lock.write_bytes(b"")
     result = recorded.run("assemble", "resolution")
     assert result.code == 5 and "main.lock" in result.stderr and "delete that file" in result.stderr
+
+
+def test_a_write_that_fails_after_the_commit_says_so_and_the_next_assemble_restores(recorded):
+    """Issue 13, item 3: an output made immutable (chattr +i) after v1: recording v2 commits,
+    then cannot write the PDF; the error read as if nothing was recorded, the work tree held
+    files of two versions, and verify said all was well."""
+    import shutil as sh
+    if sh.which("chattr") is None:
+        require("chattr")
+    assert recorded.run("assemble", "resolution").code == 0
+    pdf = recorded.root / "versions/resolution/resolution.pdf"
+    if subprocess.run(["chattr", "+i", str(pdf)], capture_output=True).returncode != 0:
+        require("chattr-on-this-filesystem")
+    try:
+        clause = recorded.root / "clauses/resolution/harm-reduction.md"
+        clause.write_text(clause.read_text().replace("principle.", "principle, always."))
+        result = recorded.run("assemble", "resolution")
+        assert result.code == 6, result
+        assert "recorded resolution v2 (commit" in result.stderr and "could not write versions/resolution/resolution.pdf" in result.stderr
+        assert "resolution/v2" in git(recorded, "tag", "--list")
+        verified = recorded.run("verify")
+        assert verified.code == 1 and "resolution.pdf in the work tree is not what the latest version recorded" in verified.stdout + verified.stderr
+    finally:
+        subprocess.run(["chattr", "-i", str(pdf)], check=True)
+    (pdf.parent / ".resolution.pdf.leftover.tmp").write_bytes(b"half")  # as a killed write leaves
+    result = recorded.run("assemble", "resolution")
+    assert result.code == 0 and "no changes since resolution v2" in result.stdout
+    assert "wrote versions/resolution/resolution.pdf again" in result.stderr
+    assert pdf.read_bytes() == subprocess.run(["git", "show", "HEAD:versions/resolution/resolution.pdf"],
+                                              cwd=recorded.root, capture_output=True, check=True).stdout
+    assert not list(pdf.parent.glob(".*.tmp"))
+    assert recorded.run("verify").code == 0
