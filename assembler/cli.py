@@ -296,6 +296,22 @@ def assemble(ctx, template, message, variables, allow_empty, as_json):
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def status(ctx, as_json):
+    """What you need before acting: each document's latest version and status and whether
+    assembling now would change it, source files changed since the last commit, open review
+    rounds and who has not answered, and versions not yet pushed. Reads only.
+    """
+    from . import status as status_mod
+    report = status_mod.status(_workspace(ctx))
+    if as_json:
+        click.echo(json.dumps(report.data(), indent=2, ensure_ascii=False))
+        return
+    click.echo("\n".join(status_mod.lines(report)))
+
+
+@main.command()
 @click.argument("document")
 @click.argument("version")
 @click.option("-m", "--message", default=None, help="Commit message.")

@@ -242,3 +242,38 @@ def test_init_makes_a_first_commit_of_the_workspace(tmp_path):
     assert git(ws, "status", "--porcelain") == ""
     assert sorted(git(ws, "ls-files").split()) == ["clauses/.gitkeep", "templates/.gitkeep",
                                                    "templates/reference.docx", "versions/.gitkeep"]
+
+
+def test_status_says_what_to_know_before_acting(ws, tmp_path):
+    """Item 19: one command for documents, unrecorded edits, open rounds and who has not
+    answered, and unpushed versions."""
+    fees(ws)
+    bare = tmp_path / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    git(ws, "remote", "add", "origin", str(bare))
+    git(ws, "push", "-q", "-u", "origin", "main", "--tags")
+    ws.write("sections.yaml", SECTIONS + "- {id: FR, name: France Section, contact: fr@example.org}\n")
+    assert ws.run("round", "open", "fees", "--name", "R1", "--sections", str(ws.root / "sections.yaml"),
+                  "--deadline", "2099-01-31").code == 0
+    (ws.root / "sections.yaml").unlink()
+    ws.write("nl.md", "## 1\nToo expensive.\n")
+    assert ws.run("round", "feedback", "r1", "--section", "NL", str(ws.root / "nl.md")).code == 0
+    (ws.root / "nl.md").unlink()
+    set_default(ws, "20")
+    ws.write("clauses/draft.md", "A draft.\n")
+    result = ws.run("status", "--json")
+    assert result.code == 0, result
+    report = json.loads(result.stdout)
+    assert [(d["document"], d["latest"], d["status"], d["would_change"]) for d in report["documents"]] == [
+        ("fees", 1, "in review", True)]
+    assert report["unrecorded"] == [{"path": "clauses/draft.md", "change": "new"},
+                                    {"path": "templates/fees.yaml", "change": "modified"}]
+    assert [(r["round"], r["not_answered"], r["undecided"]) for r in report["rounds"]] == [("r1", ["FR"], 1)]
+    assert report["upstream"] == "origin/main" and report["unpushed"] == []
+    text = ws.run("status").stdout
+    assert "fees: v1 in review" in text and "not answered: FR" in text and "modified  templates/fees.yaml" in text
+    assert ws.run("assemble", "fees", "-m", "v2").code == 0
+    report = json.loads(ws.run("status", "--json").stdout)
+    assert [(u["document"], u["version"]) for u in report["unpushed"]] == [("fees", 2)]
+    assert report["unrecorded"] == []
+    assert "not yet pushed to origin/main (assembler sync): fees v2" in ws.run("status").stdout
