@@ -369,3 +369,108 @@ def test_the_audit_trail_includes_feedback_recorded_on_a_review_branch(server, t
     assert [(e["round"], e["author"]) for e in received] == [("review-1", "Netherlands Section")]
     assert "review branch" in received[0]["detail"]
     assert [(i["item"], i["decision"]) for i in trail["items"]] == [("NL-1", "undecided")]
+
+
+# ---------------------------------------------------------------- a real smart-HTTP server
+
+LIGHTTPD_CONF = """server.modules = ("mod_alias", "mod_setenv", "mod_auth", "mod_authn_file", "mod_cgi")
+server.document-root = "{root}"
+server.bind = "127.0.0.1"
+server.port = {port}
+server.errorlog = "{root}/error.log"
+alias.url = ( "/git" => "{backend}" )
+$HTTP["url"] =~ "^/git" {{
+  cgi.assign = ( "" => "" )
+  setenv.set-environment = ( "GIT_PROJECT_ROOT" => "{root}/repos", "GIT_HTTP_EXPORT_ALL" => "" )
+  auth.backend = "plain"
+  auth.backend.plain.userfile = "{root}/users"
+  auth.require = ( "" => ( "method" => "basic", "realm" => "policy", "require" => "valid-user" ) )
+}}
+"""
+
+
+@pytest.fixture
+def http_server(server, tmp_path, monkeypatch):
+    """The bare server behind git http-backend in lighttpd on 127.0.0.1 with basic
+    authentication (user editor, password s3cret): (base URL without credentials, stop())."""
+    from tools import require
+    lighttpd = require("lighttpd")
+    backend = Path(subprocess.run(["git", "--exec-path"], capture_output=True, text=True,
+                                  check=True).stdout.strip()) / "git-http-backend"
+    root = tmp_path / "http"
+    (root / "repos").mkdir(parents=True)
+    subprocess.run(["cp", "-r", str(server), str(root / "repos" / "policy.git")], check=True)
+    subprocess.run(["git", "-C", str(root / "repos" / "policy.git"), "config", "http.receivepack", "true"],
+                   check=True)
+    (root / "users").write_text("editor:s3cret\n")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (root / "lighttpd.conf").write_text(LIGHTTPD_CONF.format(root=root, port=port, backend=backend))
+    monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")   # a wrong password fails, never prompts
+    proc = subprocess.Popen([lighttpd, "-D", "-f", str(root / "lighttpd.conf")])
+    for _ in range(100):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+
+    def stop():
+        proc.terminate()
+        proc.wait(timeout=10)
+
+    yield f"http://127.0.0.1:{port}/git/policy.git", stop
+    if proc.poll() is None:
+        stop()
+
+
+def with_credentials(url: str, password: str) -> str:
+    return url.replace("http://", f"http://editor:{password}@", 1)
+
+
+def test_clone_assemble_and_sync_through_an_authenticated_http_server(http_server, tmp_path):
+    url, _stop = http_server
+    a = clone(tmp_path, with_credentials(url, "s3cret"), "a")
+    edit(a, "harm-reduction", "principle.", "principle, over HTTP.")
+    assert a.run("assemble", "resolution", "-m", "Over HTTP").code == 0
+    result = a.run("sync")
+    assert result.code == 0, result
+    b = clone(tmp_path, with_credentials(url, "s3cret"), "b")
+    assert [v["version"] for v in json.loads(b.run("log", "--json").stdout)] == [1, 2]
+    assert "over HTTP" in (b.root / "versions/resolution/resolution.md").read_text()
+
+
+def test_a_wrong_password_and_a_server_that_is_down_are_one_line_each(http_server, tmp_path):
+    url, stop = http_server
+    result = WS(tmp_path).run("clone", with_credentials(url, "wrong"), "nope")
+    assert result.code == 5 and len(result.stderr.strip().splitlines()) == 1, result
+    assert "Authentication failed" in result.stderr and not (tmp_path / "nope").exists()
+    a = clone(tmp_path, with_credentials(url, "s3cret"), "a")
+    edit(a, "harm-reduction", "principle.", "principle, kept here.")
+    assert a.run("assemble", "resolution").code == 0
+    before = (git(a, "rev-parse", "HEAD"), git(a, "tag", "--list"), git(a, "status", "--porcelain"))
+    git(a, "remote", "set-url", "origin", with_credentials(url, "wrong"))
+    result = a.run("sync")
+    assert result.code == 5 and len(result.stderr.strip().splitlines()) == 1, result
+    assert "Authentication failed" in result.stderr
+    git(a, "remote", "set-url", "origin", with_credentials(url, "s3cret"))
+    stop()
+    result = a.run("sync")
+    assert result.code == 5 and len(result.stderr.strip().splitlines()) == 1, result
+    assert "cannot fetch from 'origin'" in result.stderr and "no reason given" not in result.stderr
+    assert (git(a, "rev-parse", "HEAD"), git(a, "tag", "--list"), git(a, "status", "--porcelain")) == before
+
+
+def test_a_push_refused_over_http_is_one_line_and_keeps_the_local_version(http_server, tmp_path):
+    url, _stop = http_server
+    a = clone(tmp_path, with_credentials(url, "s3cret"), "a")
+    hook = tmp_path / "http" / "repos" / "policy.git" / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'the policy is frozen until the Council meets' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    edit(a, "harm-reduction", "principle.", "principle, refused.")
+    assert a.run("assemble", "resolution").code == 0
+    head = git(a, "rev-parse", "HEAD")
+    result = a.run("sync")
+    assert result.code == 5 and len(result.stderr.strip().splitlines()) == 1, result
+    assert "refused the push" in result.stderr and "frozen until the Council meets" in result.stderr
+    assert git(a, "rev-parse", "HEAD") == head and "resolution/v2" in git(a, "tag", "--list")
