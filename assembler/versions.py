@@ -8,6 +8,7 @@ index gets only the entries of the committed paths, and nothing else of theirs i
 from __future__ import annotations
 
 import os
+import signal
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -20,6 +21,14 @@ from .locking import workspace_lock
 from .store import ZERO, GitStore
 
 MAX_ATTEMPTS = 20
+# Where a recording can be stopped for fault-injection tests: ASSEMBLER_PAUSE_AT=PHASE makes
+# the process stop itself (SIGSTOP) there, so a test can kill it at exactly that moment.
+PHASES = ("rendered", "commit-written", "branch-moved", "tagged", "first-output-written")
+
+
+def _pause(phase: str) -> None:
+    if os.environ.get("ASSEMBLER_PAUSE_AT") == phase:
+        os.kill(os.getpid(), signal.SIGSTOP)
 Renderer = Callable[[int, int], dict[str, bytes]]   # (version, epoch) -> {file name: bytes}
 Extra = Callable[[int, int, dict[str, bytes]], dict[str, bytes]]   # -> {path: bytes}
 
@@ -213,6 +222,7 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
             previous = history.read_manifest(store, head, document) if head else None
             number = (previous["version"] + 1) if previous else 1
             outputs = render(number, epoch)
+            _pause("rendered")
             if not checked:
                 _check_outputs_writable(store, document, sorted(outputs))
                 checked = True
@@ -235,12 +245,15 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
             pairs.extend(extra_trailers)
             commit = store.commit_files(head, blobs, message_with(message, f"Assemble {document} v{number}", pairs),
                                         epoch)
+            _pause("commit-written")
             if store.compare_and_swap(branch, commit, head):
+                _pause("branch-moved")
                 break
         else:
             raise WorkspaceStateError(f"the branch {branch} kept moving while recording; try again")
         tag = f"{document}/v{number}"
         store.create_tag(tag, commit, f"{document} v{number}\n\n{trailers(pairs[:2])}\n", epoch)
+        _pause("tagged")
         if after is not None:
             after(commit, number, epoch)
         store.stage(blobs)
@@ -250,6 +263,7 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(target, data)
+                _pause("first-output-written")
             except (EnvironmentFailure, OSError) as exc:
                 failed.append((path, str(exc).rsplit("(", 1)[-1].rstrip(")") if "(" in str(exc) else str(exc)))
         if failed:
