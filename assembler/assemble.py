@@ -19,6 +19,11 @@ from .templates import (ClauseItem, Condition, HeadingItem, IncludeItem, Item, N
                         Template, TemplateSet, TextItem)
 
 
+def _problem(rule, *args) -> Problem:
+    """A problem with its rule: ``rule``, or this module's PA150."""
+    return Problem(*args, rule=rule or "PA150")
+
+
 def effective_variables(template: Template, templates: TemplateSet,
                         given: dict[str, str]) -> dict[str, str | None]:
     """Defaults of ``template`` and the templates it includes (outer wins), then ``given``."""
@@ -65,7 +70,7 @@ class _Assembler:
             return True
         for name, expected in when.required:
             if name not in self.values:
-                self.problems.append(Problem(
+                self.problems.append(_problem(None,
                     template.path, f"condition refers to undefined variable '{name}'"
                     f"{did_you_mean(name, self.values)}; declare it under 'variables:' "
                     f"(null for no default)", when.line))
@@ -108,7 +113,7 @@ class _Assembler:
             elif isinstance(child, IncludeItem):
                 entries.extend(self.include(child, template, numbered=True))
             else:
-                self.problems.append(Problem(template.path, "a numbered list holds clauses "
+                self.problems.append(_problem(None, template.path, "a numbered list holds clauses "
                                              "(and includes of clauses) only; move this item "
                                              "out of 'numbered:'", child.line))
         return m.ClauseList(tuple(entries), item.start, template.origin)
@@ -116,13 +121,13 @@ class _Assembler:
     def include(self, item: IncludeItem, template: Template, numbered: bool) -> list:
         target = self.templates.get(item.template)
         if target is None:
-            self.problems.append(Problem(template.path, f"unknown template '{item.template}' in "
+            self.problems.append(_problem('PA151', template.path, f"unknown template '{item.template}' in "
                                          f"include{did_you_mean(item.template, self.templates.by_id)}",
                                          item.line))
             return []
         if target.id in self.stack:
             cycle = " -> ".join(self.stack[self.stack.index(target.id):] + [target.id])
-            self.problems.append(Problem(template.path, f"include cycle {cycle}; remove one of "
+            self.problems.append(_problem('PA151', template.path, f"include cycle {cycle}; remove one of "
                                          "these includes", item.line))
             return []
         self.stack.append(target.id)
@@ -141,7 +146,7 @@ class _Assembler:
             return None
         if source.id in self.used:
             path, line = self.used[source.id]
-            self.problems.append(Problem(template.path, f"clause '{source.id}' is already used "
+            self.problems.append(_problem(None, template.path, f"clause '{source.id}' is already used "
                                          f"({path}:{line}); a clause appears once in a document",
                                          item.line))
             return None
@@ -156,14 +161,14 @@ class _Assembler:
         if is_clause_path(ref):
             candidate = self.root / ref
             if PurePosixPath(ref).is_absolute() or not is_within(self.root / "clauses", candidate):
-                self.problems.append(Problem(template.path, f"clause path '{ref}' leaves the "
+                self.problems.append(_problem('PA170', template.path, f"clause path '{ref}' leaves the "
                                              "workspace's clauses/ folder; refer to clauses by id "
                                              "or by a path inside clauses/", item.line))
                 return None
             rel = candidate.resolve().relative_to(self.root.resolve()).as_posix()
             source = self.library.by_path.get(rel)
             if source is None:
-                self.problems.append(Problem(template.path, f"no clause file '{ref}'", item.line))
+                self.problems.append(_problem(None, template.path, f"no clause file '{ref}'", item.line))
             return source
         source = self.library.get(ref)
         if source is None and ref not in self.library.broken:  # a broken file reports itself
@@ -177,7 +182,7 @@ def is_clause_path(ref: str) -> bool:
 
 
 def unknown_clause(template_path: str, ref: str, line: int, library: ClauseLibrary) -> Problem:
-    return Problem(template_path, f"unknown clause '{ref}'{library.suggestion(ref)}; create "
+    return _problem(None, template_path, f"unknown clause '{ref}'{library.suggestion(ref)}; create "
                    f"clauses/{ref}.md or fix the id", line)
 
 

@@ -19,6 +19,11 @@ from .files import decode_source, git_blob_id, is_within
 CLAUSE_KEYS = {"id", "title", "tags", "description", "metadata"}
 
 
+def _problem(rule, *args) -> Problem:
+    """A problem with its rule: ``rule``, or this module's PA120."""
+    return Problem(*args, rule=rule or "PA120")
+
+
 @dataclass
 class ClauseSource:
     """One clause file as read: identity, metadata, body text and where it came from."""
@@ -43,7 +48,7 @@ class ClauseSource:
         """The body as model blocks, with the problems found parsing it (cached)."""
         if self._parsed is None:
             if not self.body.strip():
-                self._parsed = ((), [Problem(self.path, "clause has no text; write the clause "
+                self._parsed = ((), [_problem(None, self.path, "clause has no text; write the clause "
                                              "below the front matter or delete the file",
                                              self.body_line)])
             else:
@@ -71,7 +76,7 @@ def read_clause(root: Path, file: Path) -> tuple[ClauseSource | None, list[Probl
     try:
         data = file.read_bytes()
     except OSError as exc:
-        return None, [Problem(rel, f"cannot read file ({exc.strerror})")]
+        return None, [_problem('PA100', rel, f"cannot read file ({exc.strerror})")]
     return parse_clause(rel, data)
 
 
@@ -84,7 +89,7 @@ def parse_clause(rel: str, data: bytes) -> tuple[ClauseSource | None, list[Probl
     try:
         front, body, body_line = split_front_matter(text)
     except ValueError as exc:
-        return None, [Problem(rel, f"{exc}; add a line '---' after the front matter", 1)]
+        return None, [_problem(None, rel, f"{exc}; add a line '---' after the front matter", 1)]
     front_line = 2
     fields: dict[str, yamlfile.Y] = {}
     try:
@@ -97,7 +102,7 @@ def parse_clause(rel: str, data: bytes) -> tuple[ClauseSource | None, list[Probl
         clause_id = yamlfile.text(fields["id"], rel, "id") if "id" in fields else stem
         id_line = fields["id"].line if "id" in fields else 1
         if not markup.CLAUSE_ID.match(clause_id):
-            return None, [Problem(rel, f"clause id '{clause_id}' may use only letters, digits, "
+            return None, [_problem(None, rel, f"clause id '{clause_id}' may use only letters, digits, "
                                   "'.', '_' and '-', starting with a letter or digit; set 'id:' "
                                   "in the front matter or rename the file", id_line)]
         title = yamlfile.text(fields["title"], rel, "title") if "title" in fields else clause_id
@@ -148,7 +153,7 @@ class ClauseLibrary:
                 continue
             if clause.id in self.by_id:
                 first = self.by_id[clause.id]
-                self.problems.append(Problem(clause.path, f"duplicate clause id '{clause.id}', "
+                self.problems.append(_problem('PA121', clause.path, f"duplicate clause id '{clause.id}', "
                                              f"also used by {first.path}; give one of them "
                                              "another 'id:'"))
                 continue
@@ -202,5 +207,5 @@ def clause_files(root: Path, problems: list[Problem]) -> list[Path]:
 def _refuse_link(root: Path, link: Path, problems: list[Problem]) -> None:
     rel = link.relative_to(root).as_posix()
     if not is_within(root / "clauses", link):
-        problems.append(Problem(rel, f"symbolic link to {os.readlink(link)} leaves clauses/; "
+        problems.append(_problem('PA170', rel, f"symbolic link to {os.readlink(link)} leaves clauses/; "
                                 "copy the file into the workspace instead"))

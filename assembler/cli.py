@@ -122,7 +122,7 @@ def check(ctx, as_json, impact):
         return
     if as_json:
         click.echo(json.dumps([{"path": p.path, "line": p.line, "column": p.column,
-                                "message": p.message} for p in problems], indent=2))
+                                "rule": p.rule, "message": p.message} for p in problems], indent=2))
     else:
         for problem in problems:
             click.echo(str(problem))

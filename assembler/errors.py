@@ -28,6 +28,7 @@ class Problem:
     message: str
     line: int = 0
     column: int = 0
+    rule: str = ""   # a stable id from RULES for what ``check`` reports (PA160…)
 
     def __str__(self) -> str:
         where = self.path
@@ -35,7 +36,26 @@ class Problem:
             where += f":{self.line}"
             if self.column:
                 where += f":{self.column}"
-        return f"{where}: {self.message}"
+        return f"{where}: {self.message}" + (f" [{self.rule}]" if self.rule else "")
+
+
+# The rules ``assembler check`` reports by; ids never change meaning (new rules get new ids).
+RULES = {
+    "PA100": "file cannot be read: size, encoding",
+    "PA101": "control, bidirectional or invisible character",
+    "PA110": "YAML is not plain data, or malformed",
+    "PA120": "clause file: front matter, id or empty text",
+    "PA121": "duplicate clause id",
+    "PA130": "markup a clause may not hold (headings, images, code, raw HTML, unsafe links)",
+    "PA131": "malformed placeholder",
+    "PA140": "template structure: title, body, keys, levels, paper, nesting",
+    "PA141": "duplicate template id",
+    "PA150": "unknown, missing or repeated clause in a template",
+    "PA151": "unknown or cyclic include",
+    "PA160": "undefined variable or variable without a value",
+    "PA161": "cross-reference to a clause the document does not hold",
+    "PA170": "symbolic link leaves the workspace folder",
+}
 
 
 class AssemblerError(Exception):

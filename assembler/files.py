@@ -29,6 +29,11 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(
 MAX_PROBLEMS_PER_FILE = 5
 
 
+def _problem(rule, *args) -> Problem:
+    """A problem with its rule: ``rule``, or this module's PA100."""
+    return Problem(*args, rule=rule or "PA100")
+
+
 def git_blob_id(data: bytes) -> str:
     """The id git gives ``data`` as a blob (``git hash-object``), computed without git."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
@@ -60,19 +65,19 @@ def decode_source(data: bytes, rel: str) -> tuple[str, list[Problem]]:
     characters, bidirectional controls and invisible characters.
     """
     if len(data) > MAX_SOURCE_BYTES:
-        return "", [Problem(rel, f"file is {len(data):,} bytes, over the limit of "
+        return "", [_problem(None, rel, f"file is {len(data):,} bytes, over the limit of "
                             f"{MAX_SOURCE_BYTES:,} bytes for one source file; split it into smaller clauses")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8", errors="replace")
         line, column = _position(good, len(good))
-        return "", [Problem(rel, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); "
+        return "", [_problem(None, rel, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); "
                             "save the file as UTF-8", line, column)]
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n")
-    problems = [Problem(rel, f"{reason}; remove it", *_position(text, index))
+    problems = [_problem('PA101', rel, f"{reason}; remove it", *_position(text, index))
                 for index, reason in forbidden_characters(text)]
     return text, problems
 

@@ -51,12 +51,12 @@ class _Reader:
         self.problems: list[Problem] = []
         self.lenient = lenient  # a document from elsewhere: keep every word, refuse nothing
 
-    def problem(self, message: str, line_index: int, needle: str = "") -> None:
+    def problem(self, message: str, line_index: int, needle: str = "", rule: str = "PA130") -> None:
         column = 0
         if 0 <= line_index < len(self.lines) and needle:
             found = self.lines[line_index].find(needle)
             column = found + 1 if found >= 0 else 0
-        self.problems.append(Problem(self.rel, message, self.first_line + line_index, column))
+        self.problems.append(Problem(self.rel, message, self.first_line + line_index, column, rule))
 
     # -------------------------------------------------------- blocks
 
@@ -190,13 +190,13 @@ class _Reader:
             else:
                 self.problem(f"malformed placeholder '{match.group(0)}'; write "
                              "'{{ variable_name }}' or '{{ ref:clause-id }}' (a literal brace "
-                             "pair is written '\\{\\{')", here, match.group(0))
+                             "pair is written '\\{\\{')", here, match.group(0), "PA131")
                 out.append(m.Text(match.group(0)))
             pos = match.end()
         rest = text[pos:]
         if "{{" in rest:
             self.problem("'{{' without a closing '}}'; close the placeholder or write a "
-                         "literal brace pair as '\\{\\{'", line_index, "{{")
+                         "literal brace pair as '\\{\\{'", line_index, "{{", "PA131")
         out.append(m.Text(rest))
         return out
 

@@ -43,6 +43,11 @@ ITEM_KEYS = {"clause": {"clause", "when", "numbered"},
              "include": {"include", "when"}}
 
 
+def _problem(rule, *args) -> Problem:
+    """A problem with its rule: ``rule``, or this module's PA140."""
+    return Problem(*args, rule=rule or "PA140")
+
+
 @dataclass(frozen=True)
 class Condition:
     """Include an item only when each named variable has a value (or equals the given one)."""
@@ -124,7 +129,7 @@ class _Parser:
     def numbered(self, y: yamlfile.Y) -> tuple[Item, ...]:
         """The items of a numbered list, refusing lists nested deeper than Word can number."""
         if self.depth >= MAX_NUMBERED_DEPTH:
-            raise yamlfile.YamlProblem(Problem(
+            raise yamlfile.YamlProblem(_problem(None,
                 self.rel, f"numbered lists nest at most {MAX_NUMBERED_DEPTH} levels deep (4.1.2… as "
                 "Word numbers them); flatten this list", y.line, y.column))
         self.depth += 1
@@ -163,7 +168,7 @@ class _Parser:
         fields = y.value
         kinds = ["clause"] if "clause" in fields else [k for k in ITEM_KINDS if k in fields]
         if len(kinds) != 1:
-            raise yamlfile.YamlProblem(Problem(
+            raise yamlfile.YamlProblem(_problem(None,
                 self.rel, "each item needs exactly one of 'clause:', 'heading:', 'text:', "
                 "'numbered:' or 'include:'", y.line, y.column))
         kind = kinds[0]
@@ -179,7 +184,7 @@ class _Parser:
         if kind == "heading":
             level = yamlfile.integer(fields["level"], self.rel, "level") if "level" in fields else 2
             if not 1 <= level <= 6:
-                raise yamlfile.YamlProblem(Problem(self.rel, "level: a heading level is 1 to 6",
+                raise yamlfile.YamlProblem(_problem(None, self.rel, "level: a heading level is 1 to 6",
                                                    fields["level"].line, fields["level"].column))
             return HeadingItem(self.inlines(fields["heading"], "heading"), level, y.line, when)
         if kind == "text":
@@ -202,7 +207,7 @@ def read_template(root: Path, file: Path) -> tuple[Template | None, list[Problem
     try:
         data = file.read_bytes()
     except OSError as exc:
-        return None, [Problem(rel, f"cannot read file ({exc.strerror})")]
+        return None, [_problem('PA100', rel, f"cannot read file ({exc.strerror})")]
     return parse_template(rel, data)
 
 
@@ -216,22 +221,22 @@ def parse_template(rel: str, data: bytes) -> tuple[Template | None, list[Problem
     try:
         top = yamlfile.parse(text, rel)
         if top is None:
-            return None, [Problem(rel, "template is empty; it needs at least 'title:' and 'body:'")]
+            return None, [_problem(None, rel, "template is empty; it needs at least 'title:' and 'body:'")]
         fields = yamlfile.mapping(top, rel, "template")
         yamlfile.unknown_keys(top, TEMPLATE_KEYS, rel, "template")
         template_id = yamlfile.text(fields["id"], rel, "id") if "id" in fields else stem
         if not markup.CLAUSE_ID.match(template_id) or ".." in template_id or template_id.endswith(".lock"):
-            return None, [Problem(rel, f"template id '{template_id}' may use only letters, "
+            return None, [_problem(None, rel, f"template id '{template_id}' may use only letters, "
                                   "digits, '.', '_' and '-'", fields["id"].line if "id" in fields else 1)]
         if "title" not in fields:
-            return None, [Problem(rel, "template has no 'title:'; add one", 1)]
+            return None, [_problem(None, rel, "template has no 'title:'; add one", 1)]
         title = parser.inlines(fields["title"], "title")
         variables: dict[str, str | None] = {}
         variable_lines: dict[str, int] = {}
         if "variables" in fields:
             for name, value in yamlfile.mapping(fields["variables"], rel, "variables").items():
                 if not markup.VARIABLE_NAME.match(name):
-                    raise yamlfile.YamlProblem(Problem(rel, f"variable name '{name}' may use only "
+                    raise yamlfile.YamlProblem(_problem(None, rel, f"variable name '{name}' may use only "
                                                        "letters, digits, '_' and '-'", value.line))
                 variables[name] = None if value.kind == "null" else yamlfile.text(
                     value, rel, f"variables: {name}")
@@ -241,14 +246,14 @@ def parse_template(rel: str, data: bytes) -> tuple[Template | None, list[Problem
             if part in fields:
                 items.extend(parser.items(fields[part], part))
         if not any(part in fields for part in PARTS):
-            return None, [Problem(rel, "template has no 'body:' (nor 'preamble:'/'closing:'); "
+            return None, [_problem(None, rel, "template has no 'body:' (nor 'preamble:'/'closing:'); "
                                   "list its clauses under 'body:'", 1)]
         language = yamlfile.text(fields["language"], rel, "language") if "language" in fields else "en"
         description = (yamlfile.text(fields["description"], rel, "description")
                        if "description" in fields else "")
         paper = yamlfile.text(fields["paper"], rel, "paper") if "paper" in fields else "A4"
         if paper not in PAPERS:
-            raise yamlfile.YamlProblem(Problem(rel, f"paper: '{paper}' is not a paper size; write "
+            raise yamlfile.YamlProblem(_problem(None, rel, f"paper: '{paper}' is not a paper size; write "
                                                "A4 or Letter", fields["paper"].line,
                                                fields["paper"].column))
     except yamlfile.YamlProblem as exc:
@@ -271,7 +276,7 @@ def template_files(root: Path, problems: list[Problem] | None = None) -> list[Pa
             if is_within(root / "templates", path):
                 found.append(path)
             elif problems is not None:
-                problems.append(Problem(path.relative_to(root).as_posix(),
+                problems.append(_problem('PA170', path.relative_to(root).as_posix(),
                                         f"symbolic link to {os.readlink(path)} leaves templates/; "
                                         "copy the template into the workspace instead"))
     return sorted(found)
@@ -290,7 +295,7 @@ class TemplateSet:
             if template is None:
                 continue
             if template.id in self.by_id:
-                self.problems.append(Problem(template.path, f"duplicate template id '{template.id}', "
+                self.problems.append(_problem('PA141', template.path, f"duplicate template id '{template.id}', "
                                              f"also used by {self.by_id[template.id].path}"))
                 continue
             self.by_id[template.id] = template

@@ -16,6 +16,11 @@ from .errors import Problem, did_you_mean
 InlineFn = Callable[[m.Inline, m.Origin], tuple[m.Inline, ...]]
 
 
+def _problem(rule, *args) -> Problem:
+    """A problem with its rule: ``rule``, or this module's PA161."""
+    return Problem(*args, rule=rule or "PA161")
+
+
 def map_inlines(doc: m.Document, fn: InlineFn) -> m.Document:
     """A copy of ``doc`` with every leaf inline replaced by ``fn(inline, origin)``
     (neighbouring texts joined afterwards)."""
@@ -65,7 +70,7 @@ def fill_variables(doc: m.Document, values: dict[str, str | None],
                 reason = (f"undefined variable '{node.name}'{did_you_mean(node.name, values)}; "
                           f"declare it under 'variables:' in {template_path or 'the template'} "
                           f"or pass --var {node.name}=VALUE")
-            problems.append(Problem(origin.path, reason, node.line, node.column))
+            problems.append(_problem('PA160', origin.path, reason, node.line, node.column))
             return (m.Text("{{ %s }}" % node.name),)
         return (m.Text(value),)
 
@@ -97,13 +102,13 @@ def resolve_references(doc: m.Document) -> tuple[m.Document, list[Problem]]:
         if not isinstance(node, m.Ref):
             return (node,)
         if node.target not in numbers:
-            problems.append(Problem(origin.path, f"cross-reference to clause '{node.target}', "
+            problems.append(_problem(None, origin.path, f"cross-reference to clause '{node.target}', "
                                     "which is not in this document"
                                     f"{did_you_mean(node.target, numbers)}; add the clause to the "
                                     "template or remove the reference", node.line, node.column))
             return (node,)
         if numbers[node.target] is None:
-            problems.append(Problem(origin.path, f"cross-reference to clause '{node.target}', "
+            problems.append(_problem(None, origin.path, f"cross-reference to clause '{node.target}', "
                                     "which is not numbered; refer only to clauses in a "
                                     "'numbered:' list", node.line, node.column))
             return (node,)

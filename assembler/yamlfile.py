@@ -37,6 +37,10 @@ class Y:
     key_lines: tuple[tuple[str, int, int], ...] = ()
 
 
+def _yaml_problem(*args) -> Problem:
+    return Problem(*args, rule="PA110")
+
+
 class YamlProblem(Exception):
     def __init__(self, problem: Problem):
         super().__init__(str(problem))
@@ -53,7 +57,7 @@ def parse(text: str, rel: str, first_line: int = 1) -> Y | None:
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except RecursionError:
-        raise YamlProblem(Problem(rel, f"the YAML nests deeper than Python can read (more than "
+        raise YamlProblem(_yaml_problem(rel, f"the YAML nests deeper than Python can read (more than "
                                   f"{MAX_DEPTH} levels are never needed); flatten it")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -61,11 +65,11 @@ def parse(text: str, rel: str, first_line: int = 1) -> Y | None:
         if at_end and exc.context_mark is not None:
             mark = exc.context_mark  # "got end of stream": point at what was left open
         what = ": ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise YamlProblem(Problem(rel, f"YAML syntax error: {what}; check indentation and quoting",
+        raise YamlProblem(_yaml_problem(rel, f"YAML syntax error: {what}; check indentation and quoting",
                                   (mark.line + 1 + offset) if mark else 0,
                                   (mark.column + 1) if mark else 0)) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(Problem(rel, f"YAML error: {exc}")) from None
+        raise YamlProblem(_yaml_problem(rel, f"YAML error: {exc}")) from None
     if node is None:
         return None
     return _convert(node, rel, offset, set())
@@ -77,37 +81,37 @@ MAX_DEPTH = 100  # lists and mappings inside each other; a template needs a hand
 def _convert(node, rel: str, offset: int, seen: set[int], depth: int = 0) -> Y:
     line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
     if depth > MAX_DEPTH:
-        raise YamlProblem(Problem(rel, f"nested more than {MAX_DEPTH} levels deep; flatten the "
+        raise YamlProblem(_yaml_problem(rel, f"nested more than {MAX_DEPTH} levels deep; flatten the "
                                   "structure", line, column))
     if id(node) in seen:
-        raise YamlProblem(Problem(rel, "YAML anchors and aliases (&name, *name) are not "
+        raise YamlProblem(_yaml_problem(rel, "YAML anchors and aliases (&name, *name) are not "
                                   "supported; write the value out", line, column))
     seen.add(id(node))
     tag = node.tag or ""
     if isinstance(node, yaml.ScalarNode):
         kind = _SCALAR_KINDS.get(tag[len(_CORE):]) if tag.startswith(_CORE) else None
         if kind is None:
-            raise YamlProblem(Problem(rel, f"YAML tag '{tag}' is not allowed; only plain text, "
+            raise YamlProblem(_yaml_problem(rel, f"YAML tag '{tag}' is not allowed; only plain text, "
                                       "numbers, lists and mappings are", line, column))
         return Y(kind, _scalar_value(kind, node.value), line, column, node.value)
     if isinstance(node, yaml.SequenceNode):
         if tag != _CORE + "seq":
-            raise YamlProblem(Problem(rel, f"YAML tag '{tag}' is not allowed", line, column))
+            raise YamlProblem(_yaml_problem(rel, f"YAML tag '{tag}' is not allowed", line, column))
         return Y("seq", [_convert(item, rel, offset, seen, depth + 1) for item in node.value], line, column)
     if tag != _CORE + "map":
-        raise YamlProblem(Problem(rel, f"YAML tag '{tag}' is not allowed", line, column))
+        raise YamlProblem(_yaml_problem(rel, f"YAML tag '{tag}' is not allowed", line, column))
     mapping: dict[str, Y] = {}
     key_lines = []
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1 + offset
         key_col = key_node.start_mark.column + 1
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _CORE + "merge":
-            raise YamlProblem(Problem(rel, "only plain keys are allowed (no '<<' merge keys or "
+            raise YamlProblem(_yaml_problem(rel, "only plain keys are allowed (no '<<' merge keys or "
                                       "complex keys)", key_line, key_col))
         key = key_node.value
         if key in mapping:
             first = next(line for name, line, _ in key_lines if name == key)
-            raise YamlProblem(Problem(rel, f"duplicate key '{key}' (first at line {first}); "
+            raise YamlProblem(_yaml_problem(rel, f"duplicate key '{key}' (first at line {first}); "
                                       "remove one of them", key_line, key_col))
         mapping[key] = _convert(value_node, rel, offset, seen, depth + 1)
         key_lines.append((key, key_line, key_col))
@@ -141,32 +145,32 @@ def text(y: Y, rel: str, what: str) -> str:
     if y.kind in ("int", "float", "date"):
         return y.source
     if y.kind == "bool":
-        raise YamlProblem(Problem(
+        raise YamlProblem(_yaml_problem(
             rel, f"{what}: '{y.source}' is read by YAML as the boolean {str(y.value).lower()}, "
             f"but text is expected; write it in quotes: \"{y.source}\"", y.line, y.column))
     if y.kind == "null":
-        raise YamlProblem(Problem(rel, f"{what}: a value is required here", y.line, y.column))
-    raise YamlProblem(Problem(rel, f"{what}: expected text, found a {_kind_name(y.kind)}",
+        raise YamlProblem(_yaml_problem(rel, f"{what}: a value is required here", y.line, y.column))
+    raise YamlProblem(_yaml_problem(rel, f"{what}: expected text, found {_kind_name(y.kind)}",
                               y.line, y.column))
 
 
 def mapping(y: Y, rel: str, what: str) -> dict[str, Y]:
     if y.kind != "map":
-        raise YamlProblem(Problem(rel, f"{what}: expected a mapping of 'key: value' lines, "
+        raise YamlProblem(_yaml_problem(rel, f"{what}: expected a mapping of 'key: value' lines, "
                                   f"found {_kind_name(y.kind)}", y.line, y.column))
     return y.value
 
 
 def sequence(y: Y, rel: str, what: str) -> list[Y]:
     if y.kind != "seq":
-        raise YamlProblem(Problem(rel, f"{what}: expected a list ('- item' lines), "
+        raise YamlProblem(_yaml_problem(rel, f"{what}: expected a list ('- item' lines), "
                                   f"found {_kind_name(y.kind)}", y.line, y.column))
     return y.value
 
 
 def integer(y: Y, rel: str, what: str) -> int:
     if y.kind != "int" or not isinstance(y.value, int):
-        raise YamlProblem(Problem(rel, f"{what}: expected a whole number, found "
+        raise YamlProblem(_yaml_problem(rel, f"{what}: expected a whole number, found "
                                   f"'{y.source or _kind_name(y.kind)}'", y.line, y.column))
     return y.value
 
@@ -182,7 +186,7 @@ def unknown_keys(y: Y, allowed: set[str], rel: str, what: str, hint: str = "") -
 
     for key, line, column in y.key_lines:
         if key not in allowed:
-            raise YamlProblem(Problem(rel, f"unknown key '{key}' in {what}"
+            raise YamlProblem(_yaml_problem(rel, f"unknown key '{key}' in {what}"
                                       f"{did_you_mean(key, allowed)}{hint}", line, column))
 
 

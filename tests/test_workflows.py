@@ -277,3 +277,33 @@ def test_status_says_what_to_know_before_acting(ws, tmp_path):
     assert [(u["document"], u["version"]) for u in report["unpushed"]] == [("fees", 2)]
     assert report["unrecorded"] == []
     assert "not yet pushed to origin/main (assembler sync): fees v2" in ws.run("status").stdout
+
+
+def test_check_gives_every_problem_a_stable_rule_id(ws):
+    """Item 20: check as a gate: each problem carries a rule id from the README's table, in
+    the text and in --json; the repository ships a pre-commit hook that runs it."""
+    import yaml
+    from assembler.errors import RULES
+    from conftest import REPO
+    broken = {  # one or more problems of most rules
+        "clauses/a.md": "---\nid: a\n---\nThe fee is {{ amount }} and {{ bad placeholder }}.\n",
+        "clauses/b.md": "---\nid: a\n---\nSecond clause with the same id.\n",
+        "clauses/c.md": "---\nid: c\n---\n# A heading\n\nSee {{ ref:nowhere }}.\n",
+        "clauses/d.md": "---\nid: d\n---\nHidden\u202ebidi.\n",
+        "templates/t.yaml": "title: T\nbody:\n  - numbered: [a, c, missing]\n  - include: other\n",
+        "templates/u.yaml": "title: [not, text]\nbody: []\n",
+    }
+    for path, text in broken.items():
+        ws.write(path, text)
+    result = ws.run("check", "--json")
+    assert result.code == 4
+    found = json.loads(result.stdout)
+    assert all(p["rule"] in RULES for p in found), found
+    rules = {p["rule"] for p in found}
+    assert {"PA101", "PA110", "PA121", "PA130", "PA131", "PA150", "PA151", "PA160", "PA161"} <= rules, rules
+    text = ws.run("check").stdout
+    assert all(line.rstrip().endswith("]") and "[PA1" in line for line in text.splitlines())
+    readme = (REPO / "README.md").read_text()
+    assert all(f"`{rule}`" in readme for rule in RULES)
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hooks[0]["id"] == "assembler-check" and hooks[0]["entry"] == "assembler check"
