@@ -72,7 +72,8 @@ class _Tally:
         if change in (m.INSERTED, m.DELETED):
             side = "inserted" if change == m.INSERTED else "deleted"
             if isinstance(block, m.Table):
-                self.marked(tuple(m.Text(" ".join(row)) for row in (block.header,) + block.rows), side)
+                self.marked(tuple(m.Text(" ".join(m.cell_text(c) for c in row))
+                                  for row in (block.header,) + block.rows), side)
             for node in _own_inline_runs(block):
                 self.marked(node, side)
             return

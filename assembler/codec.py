@@ -69,7 +69,9 @@ def block_data(node: m.Block) -> dict:
                 "items": [block_data(c) for c in node.items]}
     elif isinstance(node, m.Table):
         data = {"type": "table", "caption": node.caption, "header": list(node.header),
-                "rows": [list(row) for row in node.rows], "widths": list(node.widths)}
+                "rows": [[cell if isinstance(cell, str) else {"inlines": [inline_data(n) for n in cell]}
+                          for cell in row] for row in node.rows],
+                "widths": list(node.widths)}
     else:
         raise TypeError(f"not a block: {node!r}")
     if node.origin is not None:
@@ -157,7 +159,8 @@ def _plain_block(data: dict) -> m.Block:
                             origin)
     if kind == "table":
         return m.Table(str(data["caption"]), tuple(str(c) for c in data["header"]),
-                       tuple(tuple(str(c) for c in row) for row in data["rows"]),
+                       tuple(tuple(_inlines(c["inlines"]) if isinstance(c, dict) else str(c) for c in row)
+                             for row in data["rows"]),
                        tuple(float(w) for w in data.get("widths", [])), origin)
     raise ValueError(f"unknown block type '{kind}'")
 

@@ -189,7 +189,8 @@ class ClauseList:
 
 @dataclass(frozen=True)
 class Table:
-    """A table of plain-text cells, for generated reports such as a disposition table.
+    """A table for generated reports such as a disposition table: each cell plain text, or
+    inlines (a proposal shown as a word diff, with its Ins/Del marks).
 
     Never made from clause text by assembly; ``widths`` are relative column widths, a hint
     for paged writers (PDF, DOCX).
@@ -197,10 +198,18 @@ class Table:
 
     caption: str
     header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    rows: tuple[tuple[Cell, ...], ...]
     widths: tuple[float, ...] = ()
     origin: Origin | None = None
     change: str | None = None
+
+
+Cell = Union[str, tuple[Inline, ...]]
+
+
+def cell_text(cell: Cell) -> str:
+    """What a reader sees in a table cell, as plain text."""
+    return cell if isinstance(cell, str) else plain_text(cell)
 
 
 Block = Union[Paragraph, Heading, BulletList, OrderedList, Clause, ClauseList, Table]

@@ -17,7 +17,8 @@ from .rounds import Round
 
 DISPOSITION_COLUMNS = ("item", "section", "section_name", "kind", "clause", "number_in_base",
                        "target", "comment", "proposed_text", "quote", "decision", "note",
-                       "decided_by", "decided_at", "new_number", "change")
+                       "decided_by", "decided_at", "new_number", "change", "proposed_change")
+CONTEXT_WORDS = 8   # unchanged words kept on each side of a proposed change
 
 
 def _long_date(iso: str) -> str:
@@ -92,8 +93,54 @@ def disposition_rows(r: Round, changed: list[dict], new_doc: m.Document) -> list
             "note": decision.get("note", ""), "decided_by": decision.get("by", ""),
             "decided_at": decision.get("at", ""), "new_number": new_numbers.get(item.clause or "", "") or "",
             "change": _change(item, by_clause, new_numbers, new_texts),
+            "base_text": item.old or "",
+            "proposed_change": (marked_text(proposal_diff(item.old or "", item.proposed))
+                                if item.kind == "edit" and item.proposed else ""),
         })
     return rows
+
+
+def proposal_diff(old: str, proposed: str) -> tuple[m.Inline, ...]:
+    """What an edit proposes, as a word diff against the text the Section read, rendered
+    (their Markdown emphasis and links as such), long unchanged stretches cut to a few words
+    around each change."""
+    from .markup import parse_inline
+    from .redline import diff_inlines
+    new, _problems = parse_inline(" ".join(proposed.split()), "proposal", 0)
+    return _compact(diff_inlines((m.Text(" ".join(old.split())),), new))
+
+
+def _compact(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+    if not any(isinstance(n, (m.Ins, m.Del)) for n in nodes):
+        return nodes
+    out: list[m.Inline] = []
+    for index, node in enumerate(nodes):
+        if not isinstance(node, m.Text):
+            out.append(node)
+            continue
+        words = node.text.split(" ")
+        head = CONTEXT_WORDS if index > 0 else 0                 # after a change
+        tail = CONTEXT_WORDS if index < len(nodes) - 1 else 0    # before a change
+        if len(words) <= head + tail + 1:
+            out.append(node)
+            continue
+        kept = " ".join(words[:head]) + " … " + " ".join(words[len(words) - tail:]) if tail else \
+            " ".join(words[:head]) + " …"
+        out.append(m.Text(kept.lstrip() if not head else kept))
+    return tuple(out)
+
+
+def marked_text(nodes: tuple[m.Inline, ...]) -> str:
+    """Inlines as plain text with [-deleted-] and {+inserted+} marks (for CSV)."""
+    parts = []
+    for node in nodes:
+        if isinstance(node, m.Ins):
+            parts.append("{+" + m.plain_text(node.content) + "+}")
+        elif isinstance(node, m.Del):
+            parts.append("[-" + m.plain_text(node.content) + "-]")
+        else:
+            parts.append(m.plain_text((node,)))
+    return "".join(parts)
 
 
 def _change(item: Item, by_clause: dict, new_numbers: dict, new_texts: dict) -> str:
@@ -114,7 +161,7 @@ def _change(item: Item, by_clause: dict, new_numbers: dict, new_texts: dict) -> 
 
 def disposition_csv(rows: list[dict]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, DISPOSITION_COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(out, DISPOSITION_COLUMNS, lineterminator="\r\n", extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         # a cell starting with = + - @ is a formula to a spreadsheet: quote it as text
@@ -127,14 +174,17 @@ def disposition_table(rows: list[dict]) -> m.Table:
     def clause_cell(row):
         return row["number_in_base"] or ("general" if row["target"] == "general" else "—")
 
-    def feedback_cell(row):
-        text = row["comment"]
+    def feedback_cell(row) -> m.Cell:
+        where = f"[{row['target']}] " if not row["number_in_base"] and row["target"] != "general" else ""
+        comment = " ".join(row["comment"].split())
+        if row["kind"] == "edit" and row["proposed_text"]:   # the proposal as a word diff, rendered
+            note = (m.Text(f" ({comment})"),) if comment else ()
+            diff = proposal_diff(row["base_text"], row["proposed_text"])
+            return (m.Text(where + "Proposed: "),) + diff + note
+        text = comment
         if row["kind"] == "edit":
-            text = ("delete the clause" if not row["proposed_text"]
-                    else f"Proposed: {row['proposed_text']}") + (f" ({text})" if text else "")
-        if not row["number_in_base"] and row["target"] != "general":
-            text = f"[{row['target']}] {text}"
-        text = " ".join(text.split())
+            text = "delete the clause" + (f" ({comment})" if comment else "")
+        text = where + text
         return text if len(text) <= 260 else text[:257].rstrip() + "…"
 
     return m.Table("Disposition of Section feedback",

@@ -307,3 +307,29 @@ def test_check_gives_every_problem_a_stable_rule_id(ws):
     assert all(f"`{rule}`" in readme for rule in RULES)
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hooks[0]["id"] == "assembler-check" and hooks[0]["entry"] == "assembler check"
+
+
+def test_the_disposition_table_shows_each_proposal_as_a_word_diff(example, tmp_path):
+    """Item 16: the table cut proposals with "…" before the change and showed raw ** and
+    {{ }}; each proposal is now a word diff against the base text, rendered."""
+    open_example_round(example)
+    long_edit = ("## 12\nProposed: The policy will be fully consistent with Amnesty International's "
+                 "positions with respect to consent to sexual activity, including in contexts that "
+                 "involve abuse of power or positions of authority, **without exception**.\n")
+    example.write("nl.md", long_edit)
+    assert example.run("round", "feedback", "r1", "--section", "NL", str(example.root / "nl.md")).code == 0
+    assert example.run("round", "dispose", "r1", "NL-1", "rejected", "--note", "Too strong").code == 0
+    clause = example.root / "clauses/resolution/harm-reduction.md"
+    clause.write_text(clause.read_text().replace("principle.", "principle, always."))
+    assert example.run("round", "close", "r1").code == 0
+    folder = example.root / "versions/resolution/rounds/r1"
+    page = next(folder.glob("redline-v1-v*.html")).read_text()
+    row = page[page.index("<td>NL-1</td>"):].split("</tr>", 1)[0]
+    assert "<ins>, <strong>without exception</strong></ins>" in row, row
+    assert "**" not in row and "…" in row            # long unchanged stretches are cut, not the change
+    assert "abuse of power or positions of authority" in row
+    csv_text = (folder / "disposition.csv").read_text()
+    assert "{+, without exception+}" in csv_text
+    from tools import pdftotext
+    pdf = " ".join(pdftotext(next(folder.glob("redline-v1-v*.pdf")).read_bytes()).split())
+    assert "without exception" in pdf and "**" not in pdf

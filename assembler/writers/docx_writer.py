@@ -195,7 +195,15 @@ class _Tracker:
 
 def _runs(paragraph, nodes, bold=False, italic=False, mono=False, tracker=None) -> None:
     for node in nodes:
-        if isinstance(node, (m.Ins, m.Del)) and tracker is not None:
+        if isinstance(node, _Shown):
+            before = len(paragraph.runs)
+            _runs(paragraph, node.node.content, bold, italic, mono)
+            inserted = isinstance(node.node, m.Ins)
+            for run in paragraph.runs[before:]:
+                run.font.color.rgb = RGBColor(0x0B, 0x6B, 0x2E) if inserted else RGBColor(0xA3, 0x16, 0x2B)
+                run.font.underline = inserted or None
+                run.font.strike = not inserted or None
+        elif isinstance(node, (m.Ins, m.Del)) and tracker is not None:
             kind = "ins" if isinstance(node, m.Ins) else "del"
             tracker.wrap(paragraph, kind, lambda n=node: _runs(paragraph, n.content, bold, italic, mono))
         elif isinstance(node, (m.Ins, m.Del)):
@@ -227,6 +235,19 @@ def _link(paragraph, target: str, content, bold: bool, italic: bool, mono: bool,
         _hyperlink(paragraph, target, content, bold, italic)
     else:
         _runs(paragraph, content, bold, italic, mono, tracker)
+
+
+def _marked_as_formatting(nodes):
+    """Inlines whose Ins/Del marks are drawn as formatting, not tracked (a table cell that
+    shows a proposal as a word diff is no change to accept or reject)."""
+    return tuple(_Shown(n) if isinstance(n, (m.Ins, m.Del)) else n for n in nodes)
+
+
+class _Shown:
+    """An Ins or Del to draw with colour and underline or strike-through."""
+
+    def __init__(self, node):
+        self.node = node
 
 
 def _hyperlink(paragraph, url: str, content, bold: bool, italic: bool) -> None:
@@ -297,8 +318,16 @@ class _Writer:
         table.style = self.document.styles["Table Grid"] if "Table Grid" in self.document.styles else None
         for r, row in enumerate((block.header,) + block.rows):
             for c, text in enumerate(row):
-                run = table.cell(r, c).paragraphs[0].add_run(text)
-                run.font.size, run.bold = Pt(8), r == 0 or None
+                paragraph = table.cell(r, c).paragraphs[0]
+                if isinstance(text, str):
+                    runs = [paragraph.add_run(text)]
+                else:   # inlines; a word diff's marks become colour, underline and strike
+                    before = len(paragraph.runs)
+                    _runs(paragraph, _marked_as_formatting(text))
+                    runs = paragraph.runs[before:]
+                for run in runs:
+                    run.font.size = Pt(8)
+                    run.bold = True if r == 0 else run.bold
         header = table.rows[0]._tr.get_or_add_trPr()
         header.append(OxmlElement("w:tblHeader"))
 

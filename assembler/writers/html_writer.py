@@ -167,11 +167,15 @@ def block(node: m.Block, out: list[str], inherited=None) -> None:
 
 def _table(table: m.Table) -> str:
     head = "".join(f"<th>{escape(cell)}</th>" for cell in table.header)
-    rows = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+    rows = "".join("<tr>" + "".join(f"<td>{_cell(cell)}</td>" for cell in row) + "</tr>"
                    for row in table.rows)
     caption = f"<caption>{escape(table.caption)}</caption>" if table.caption else ""
     return (f'<table class="report">{caption}<thead><tr>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table>")
+
+
+def _cell(cell: m.Cell) -> str:
+    return escape(cell, quote=False) if isinstance(cell, str) else inlines(cell)
 
 
 def _whole_change(clause: m.Clause):

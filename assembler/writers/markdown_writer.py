@@ -133,8 +133,8 @@ def _table(table: m.Table) -> list[list[str]]:
     """A pipe table (GFM) under its caption; cell text escaped, pipes and newlines too."""
 
     def row(cells) -> str:
-        return "| " + " | ".join(escape_text(c).replace("|", "\\|").replace("\n", " ")
-                                 for c in cells) + " |"
+        return "| " + " | ".join((escape_text(c) if isinstance(c, str) else inlines(c))
+                                 .replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
 
     lines = [row(table.header), "|" + "|".join("---" for _ in table.header) + "|"]
     lines += [row(cells) for cells in table.rows]

@@ -217,7 +217,8 @@ class _Builder:
                               textColor=INK, fontSize=7.5, leading=9.5)
         cell = ParagraphStyle("td", parent=head, fontName=SANS, fontSize=7.5, leading=9.5)
         rows = [[Paragraph(escape(text), head) for text in block.header]]
-        rows += [[Paragraph(escape(text).replace("\n", "<br/>"), cell) for text in row]
+        rows += [[Paragraph(escape(text).replace("\n", "<br/>") if isinstance(text, str)
+                            else inline_markup(text), cell) for text in row]
                  for row in block.rows]
         total = sum(block.widths) if block.widths else len(block.header)
         widths = [f"{100 * w / total:.2f}%" for w in (block.widths or [1] * len(block.header))]

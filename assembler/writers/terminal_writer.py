@@ -83,7 +83,8 @@ def _blocks(blocks, marks: _Marks, indent: str, out: list[str], inherited=None) 
         elif isinstance(block, m.Table):
             out.extend(["", indent + block.caption] if block.caption else [""])
             for row in (block.header,) + block.rows:
-                out.append(indent + " | ".join(cell.replace("\n", " ") for cell in row))
+                out.append(indent + " | ".join((cell if isinstance(cell, str) else _inlines(cell, marks))
+                                               .replace("\n", " ") for cell in row))
 
 
 def write(doc: m.Document, options: RenderOptions | None = None, color: bool = False) -> bytes:
