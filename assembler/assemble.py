@@ -13,15 +13,13 @@ from pathlib import Path, PurePosixPath
 
 from . import model as m
 from .clauses import ClauseLibrary
-from .errors import Problem, did_you_mean
+from .errors import did_you_mean, Problem, problem_maker
 from .files import is_within
 from .templates import (ClauseItem, Condition, HeadingItem, IncludeItem, Item, NumberedItem,
                         Template, TemplateSet, TextItem)
 
 
-def _problem(rule, *args) -> Problem:
-    """A problem with its rule: ``rule``, or this module's PA150."""
-    return Problem(*args, rule=rule or "PA150")
+_problem = problem_maker("PA150")   # this module's problems, rule PA150 unless named
 
 
 def effective_variables(template: Template, templates: TemplateSet,

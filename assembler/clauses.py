@@ -13,15 +13,13 @@ from pathlib import Path, PurePosixPath
 
 from . import markup, yamlfile
 from . import model as m
-from .errors import Problem, did_you_mean
+from .errors import did_you_mean, Problem, problem_maker
 from .files import decode_source, git_blob_id, is_within
 
 CLAUSE_KEYS = {"id", "title", "tags", "description", "metadata"}
 
 
-def _problem(rule, *args) -> Problem:
-    """A problem with its rule: ``rule``, or this module's PA120."""
-    return Problem(*args, rule=rule or "PA120")
+_problem = problem_maker("PA120")   # this module's problems, rule PA120 unless named
 
 
 @dataclass

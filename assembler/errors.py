@@ -39,6 +39,15 @@ class Problem:
         return f"{where}: {self.message}" + (f" [{self.rule}]" if self.rule else "")
 
 
+def problem_maker(default_rule: str):
+    """``make(rule, path, message, line=0, column=0)``: a :class:`Problem` with ``rule``, or
+    with ``default_rule`` when ``rule`` is None; each module that reports to ``check`` keeps
+    one, so its problems carry their rule from where they are made."""
+    def make(rule: str | None, *args) -> Problem:
+        return Problem(*args, rule=rule or default_rule)
+    return make
+
+
 # The rules ``assembler check`` reports by; ids never change meaning (new rules get new ids).
 RULES = {
     "PA100": "file cannot be read: size, encoding",

@@ -274,3 +274,26 @@ def _original_paragraphs(returned: ReturnedDocx) -> list[dict]:
     if pending is not None:
         groups.append(pending)
     return groups
+
+
+# ---------------------------------------------------------------- applying an edit
+
+def variables_touched(body: str, variables: dict, old: str, proposed: str) -> list[str]:
+    """The variables of a clause whose value, as the Section read it, their edit changed."""
+    from .markup import PLACEHOLDER, VARIABLE_NAME
+    names = sorted({inner for inner in (match.group(1).strip() for match in PLACEHOLDER.finditer(body))
+                    if VARIABLE_NAME.match(inner)})
+    touched = []
+    for name in names:
+        value = str(variables.get(name) or "")
+        # some of the value's occurrences come from the variable, and the edit removed one
+        if value and body.count(value) < old.count(value) and proposed.count(value) < old.count(value):
+            touched.append(name)
+    return touched
+
+
+def variable_message(item, path: str, touched: list[str], variables: dict) -> str:
+    shown = ", ".join(f"'{name}' (\"{variables[name]}\")" for name in touched)
+    return (f"{item.id} changes text that comes from the variable {shown}, not from {path}; "
+            "change the variable instead (the template's default, or --var on round close) "
+            f"and apply the rest by hand. Proposed text: {item.proposed}")

@@ -14,7 +14,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from .errors import EnvironmentFailure, Problem, UsageError
+from .errors import EnvironmentFailure, Problem, problem_maker, UsageError
 
 MAX_SOURCE_BYTES = 1024 * 1024  # one clause or template file; documented in README.md
 
@@ -29,9 +29,7 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(
 MAX_PROBLEMS_PER_FILE = 5
 
 
-def _problem(rule, *args) -> Problem:
-    """A problem with its rule: ``rule``, or this module's PA100."""
-    return Problem(*args, rule=rule or "PA100")
+_problem = problem_maker("PA100")   # this module's problems, rule PA100 unless named
 
 
 def git_blob_id(data: bytes) -> str:

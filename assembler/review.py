@@ -9,7 +9,6 @@ nothing: the editor reviews the edit and ``close`` records it with the answering
 
 from __future__ import annotations
 
-import re
 
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,12 +18,14 @@ from . import history, versions
 from . import manifest as mf
 from . import model as m
 from . import redline as redline_mod
+from . import worddiff
 from . import round_papers as papers
 from . import rounds as rd
 from .clauses import split_front_matter
 from .docx_reader import read_returned_docx
 from .errors import InvalidInput, NotFoundError, Problem, UsageError, WorkspaceStateError
-from .feedback import Item, docx_items, normalize_paragraphs, read_feedback_text
+from .feedback import (Item, docx_items, normalize_paragraphs, read_feedback_text, variable_message,
+                       variables_touched)
 from .paragraphs import clause_texts
 from .files import atomic_write, git_blob_id
 from .locking import workspace_lock
@@ -303,13 +304,13 @@ class Review:
             raise WorkspaceStateError(f"template '{template_id}' no longer uses clause {item.clause}")
         if normalize_paragraphs(now) == normalize_paragraphs(item.proposed):
             return Applied(item, source.path, True)
-        expected = redline_mod.patch_text(item.old or "", item.proposed, now)
+        expected = worddiff.patch_text(item.old or "", item.proposed, now)
         text = source.data.decode("utf-8")
         front, body, _line = split_front_matter(text)
-        touched = _variables_touched(body, variables, item.old or "", item.proposed)
+        touched = variables_touched(body, variables, item.old or "", item.proposed)
         if touched:
-            raise WorkspaceStateError(_variable_message(item, source.path, touched, variables))
-        patched_body = redline_mod.patch_text(item.old or "", item.proposed, body)
+            raise WorkspaceStateError(variable_message(item, source.path, touched, variables))
+        patched_body = worddiff.patch_text(item.old or "", item.proposed, body)
         if expected is None or patched_body is None:
             raise WorkspaceStateError(f"{item.id} no longer fits {source.path} (the clause changed "
                                       f"since v{r.base}); edit it by hand. Proposed text: {item.proposed}")
@@ -492,22 +493,3 @@ def _push_review_branch(store: GitStore, ref: str) -> str:
         reason = (err.strip().splitlines() or ["push failed"])[-1]
         return f"recorded on branch {short}, but pushing it failed ({reason}); run git push origin {short}"
     return f"recorded on branch {short} and pushed it to origin"
-
-
-def _variables_touched(body: str, variables: dict, old: str, proposed: str) -> list[str]:
-    """The variables of a clause whose value, as the Section read it, their edit changed."""
-    names = sorted(set(re.findall(r"\{\{\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}", body)))
-    touched = []
-    for name in names:
-        value = str(variables.get(name) or "")
-        # some of the value's occurrences come from the variable, and the edit removed one
-        if value and body.count(value) < old.count(value) and proposed.count(value) < old.count(value):
-            touched.append(name)
-    return touched
-
-
-def _variable_message(item, path: str, touched: list[str], variables: dict) -> str:
-    shown = ", ".join(f"'{name}' (\"{variables[name]}\")" for name in touched)
-    return (f"{item.id} changes text that comes from the variable {shown}, not from {path}; "
-            "change the variable instead (the template's default, or --var on round close) "
-            f"and apply the rest by hand. Proposed text: {item.proposed}")

@@ -105,7 +105,7 @@ def proposal_diff(old: str, proposed: str) -> tuple[m.Inline, ...]:
     (their Markdown emphasis and links as such), long unchanged stretches cut to a few words
     around each change."""
     from .markup import parse_inline
-    from .redline import diff_inlines
+    from .worddiff import diff_inlines
     new, _problems = parse_inline(" ".join(proposed.split()), "proposal", 0)
     return _compact(diff_inlines((m.Text(" ".join(old.split())),), new))
 

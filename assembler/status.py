@@ -29,7 +29,7 @@ def status(workspace, today: date | None = None) -> Status:
     from . import manifest as mf
     from .archive import Archive
     from .review import Review
-    from .workspace import source_changes
+    from .worktree import source_changes
     today = today or date.today()
     report = Status()
     versions = workspace.log()

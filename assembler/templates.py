@@ -28,7 +28,7 @@ from typing import Union
 
 from . import markup, yamlfile
 from . import model as m
-from .errors import Problem
+from .errors import Problem, problem_maker
 from .files import decode_source, git_blob_id, is_within
 
 TEMPLATE_KEYS = {"id", "title", "language", "paper", "variables", "preamble", "body", "closing",
@@ -43,9 +43,7 @@ ITEM_KEYS = {"clause": {"clause", "when", "numbered"},
              "include": {"include", "when"}}
 
 
-def _problem(rule, *args) -> Problem:
-    """A problem with its rule: ``rule``, or this module's PA140."""
-    return Problem(*args, rule=rule or "PA140")
+_problem = problem_maker("PA140")   # this module's problems, rule PA140 unless named
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,12 @@ import dataclasses
 from typing import Callable
 
 from . import model as m
-from .errors import Problem, did_you_mean
+from .errors import did_you_mean, Problem, problem_maker
 
 InlineFn = Callable[[m.Inline, m.Origin], tuple[m.Inline, ...]]
 
 
-def _problem(rule, *args) -> Problem:
-    """A problem with its rule: ``rule``, or this module's PA161."""
-    return Problem(*args, rule=rule or "PA161")
+_problem = problem_maker("PA161")   # this module's problems, rule PA161 unless named
 
 
 def map_inlines(doc: m.Document, fn: InlineFn) -> m.Document:

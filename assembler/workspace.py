@@ -10,9 +10,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import json
 
-from . import changes, history, store, versions, writers
+from . import changes, history, store, versions, worktree, writers
 from . import manifest as mf
 from . import model as m
 from . import redline as redline_mod
@@ -32,7 +31,7 @@ from .versions import Recorded
 from .writers.options import RedlineInfo, RenderOptions, Side, sources_digest
 
 FOLDERS = ("clauses", "templates", "versions")
-REFERENCE_DOCX = "templates/reference.docx"
+REFERENCE_DOCX = worktree.REFERENCE_DOCX
 MAX_REFERENCE_BYTES = 10 * 1024 * 1024
 EXAMPLE_IDENTITY = ("Policy Assembler example", "example@policy-assembler.invalid")
 
@@ -121,7 +120,7 @@ class Workspace:
                         notes.append(f"git has no identity configured; this example workspace "
                                      f"commits as '{EXAMPLE_IDENTITY[0]} <{EXAMPLE_IDENTITY[1]}>' "
                                      "(set yours with git config user.name / user.email)")
-            notes.extend(_first_commit(root))
+            notes.extend(worktree.commit_new_workspace(root))
         except BaseException:
             if created:
                 shutil.rmtree(root, ignore_errors=True)
@@ -276,7 +275,7 @@ class Workspace:
             return mf.build(doc, number, "draft", list(built.sources), outputs, epoch, author,
                             built.digest, round_id)
 
-        files = {**source_changes(store, self.root), **built.files}
+        files = {**worktree.source_changes(store, self.root), **built.files}
         return versions.record(store, doc.id, files, render, make_manifest, message,
                                allow_empty, **hooks)
 
@@ -375,7 +374,7 @@ class Workspace:
     def render_redline(self, result, info: RedlineInfo, fmt: str) -> bytes:
         """A redline in one format: md, html, pdf, docx, terminal, or json (the change list)."""
         if fmt == "json":
-            return _redline_json(result, info)
+            return changes.redline_json(result, info)
         epoch = info.new.epoch if info.new.epoch is not None else versions.commit_epoch(default=0)
         options = RenderOptions(epoch=epoch, author=info.new.author, redline=info,
                                 paper=dict(result.document.meta).get("paper", "A4"))
@@ -474,67 +473,6 @@ class Workspace:
                 path.unlink(missing_ok=True)
             raise
         return ImportResult(plan.template_id, list(plan.files), plan.clause_ids)
-
-
-def is_source(rel: str) -> bool:
-    """Whether the workspace path ``rel`` is a source an editor writes: a clause, a template,
-    the reference document, or a folder's ``.gitkeep``."""
-    if rel.startswith("clauses/"):
-        return rel.endswith((".md", "/.gitkeep"))
-    if rel.startswith("templates/"):
-        return rel.endswith((".yaml", ".yml", "/.gitkeep")) or rel == REFERENCE_DOCX
-    return False
-
-
-def source_changes(store: GitStore, root: Path) -> dict[str, bytes | None]:
-    """Sources in ``clauses/`` and ``templates/`` that differ from the branch tip: path ->
-    new bytes, or None for a source deleted from the work tree. Links are left alone."""
-    head = store.resolve(store.branch())
-    committed: dict[str, str] = {}
-    if head:
-        for folder in FOLDERS[:2]:
-            committed.update(store.tree_blobs(head, folder))
-    found: dict[str, bytes | None] = {}
-    for folder in FOLDERS[:2]:
-        for path in sorted((root / folder).rglob("*")):
-            rel = path.relative_to(root).as_posix()
-            hidden = any(part.startswith(".") for part in rel.split("/")[:-1])
-            if hidden or path.is_symlink() or not path.is_file() or not is_source(rel):
-                continue
-            data = path.read_bytes()
-            if committed.get(rel) != git_blob_id(data):
-                found[rel] = data
-    for rel in committed:
-        if is_source(rel) and not (root / rel).exists() and not (root / rel).is_symlink():
-            found[rel] = None
-    return found
-
-
-def _first_commit(root: Path) -> list[str]:
-    """Commit a new workspace's folders and reference document (not an example's sources,
-    which the first assembly records); notes for people when git has no identity."""
-    with GitStore(root) as repo:
-        if not repo.has_identity():
-            return ["git has no identity configured, so the new workspace is not committed yet; "
-                    "set one (git config user.name / user.email), then: git add -A && git commit"]
-        skeleton = [f"{folder}/.gitkeep" for folder in FOLDERS] + [REFERENCE_DOCX]
-        blobs = {rel: repo.write_blob((root / rel).read_bytes()) for rel in skeleton}
-        commit = repo.commit_files(None, blobs, "Create the workspace\n", versions.commit_epoch())
-        repo.compare_and_swap(repo.branch(), commit, None)
-        repo.stage(blobs)
-    return []
-
-
-def _redline_json(result, info: RedlineInfo) -> bytes:
-    """The redline for scripts: document, labels, summary (indented), then one change a line
-    (written by the C encoder, which ``indent`` would turn off: 7,000 changes in 0.03 s)."""
-    head = {"document": result.document.id, "old": info.old.label, "new": info.new.label,
-            "summary": info.summary}
-    text = json.dumps(head, ensure_ascii=False, indent=2)[:-2]
-    entries = ",\n".join("    " + json.dumps(entry, ensure_ascii=False)
-                         for entry in changes.change_list(result))
-    text += ',\n  "changes": [' + (f"\n{entries}\n  ]" if entries else "]") + "\n}\n"
-    return text.encode("utf-8")
 
 
 def rebuild_version(root: Path, manifest: dict, epoch: int) -> tuple[str, dict[str, bytes]]:

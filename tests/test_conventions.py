@@ -15,7 +15,7 @@ EXTERNAL_HOMES = {
     "git": {"store.py"},
     "docx": {"writers/docx_writer.py", "writers/docx_redline.py"},
     "reportlab": {"writers/pdf_writer.py"},
-    "diff_match_patch": {"redline.py"},
+    "diff_match_patch": {"worddiff.py"},
     "yaml": {"yamlfile.py"},
     "markdown_it": {"markup.py"},
     "bagit": {"bagexport.py"},
