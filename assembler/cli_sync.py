@@ -28,17 +28,31 @@ def clone(ctx, url, directory):
 
 @click.command()
 @click.argument("remote", default="origin")
+@click.option("--continue", "then", flag_value="continue",
+              help="After a conflict: check the clauses are resolved, assemble, and push.")
+@click.option("--abort", "then", flag_value="abort",
+              help="After a conflict: go back to exactly where you were before the sync.")
 @click.option("--json", "as_json", is_flag=True, help="Print what happened as JSON.")
 @click.pass_context
-def sync(ctx, remote, as_json):
+def sync(ctx, remote, then, as_json):
     """Fetch from REMOTE (default origin), put your unpushed commits on top of what others
     pushed, and push. A version number is final once pushed: if someone else took vN first,
     your version is re-assembled as the next number and you are told. Never forces.
 
-    Usage: assembler sync [REMOTE] [--json]
+    If you and someone else edited the same part of a clause, the sync stops: the clause
+    holds both texts between <<<<<<< and >>>>>>> lines. Edit it to what it should say, then
+    run assembler sync --continue (or --abort to go back).
+
+    Usage: assembler sync [REMOTE] [--continue | --abort] [--json]
     """
     from .cli import _workspace
-    result = sync_mod.sync(_workspace(ctx), remote)
+    result = sync_mod.sync(_workspace(ctx), remote, then)
+    if then == "abort":
+        if as_json:
+            click.echo(json.dumps({**result.data(), "aborted": True}, indent=2))
+        else:
+            click.echo("sync aborted: branch, files and tags are as they were before the sync")
+        return
     if as_json:
         click.echo(json.dumps(result.data(), indent=2))
         return

@@ -52,6 +52,7 @@ def problem_maker(default_rule: str):
 RULES = {
     "PA100": "file cannot be read: size, encoding",
     "PA101": "control, bidirectional or invisible character",
+    "PA102": "unresolved merge conflict (<<<<<<< / >>>>>>> lines)",
     "PA110": "YAML is not plain data, or malformed",
     "PA120": "clause file: front matter, id or empty text",
     "PA121": "duplicate clause id",

@@ -77,7 +77,17 @@ def decode_source(data: bytes, rel: str) -> tuple[str, list[Problem]]:
     text = text.replace("\r\n", "\n")
     problems = [_problem('PA101', rel, f"{reason}; remove it", *_position(text, index))
                 for index, reason in forbidden_characters(text)]
+    marker = _CONFLICT_MARKER.search(text)
+    if marker:
+        problems.insert(0, _problem('PA102', rel, "unresolved merge conflict: keep the text it should "
+                                    "say and delete the <<<<<<<, ======= and >>>>>>> lines (then "
+                                    "assembler sync --continue, if a sync stopped here)",
+                                    text.count("\n", 0, marker.start()) + 1))
     return text, problems
+
+
+# git's conflict markers: seven '<' or '>' at the start of a line, followed by a label
+_CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})(?: |$)", re.M)
 
 
 def forbidden_characters(text: str, limit: int = MAX_PROBLEMS_PER_FILE) -> list[tuple[int, str]]:

@@ -19,6 +19,8 @@ class Status:
     rounds: list[dict] = field(default_factory=list)
     unpushed: list[dict] = field(default_factory=list)        # {"document", "version", "commit"}
     upstream: str | None = None
+    in_progress: str | None = None                            # an unfinished sync merge, rebase…
+    problems: list[str] = field(default_factory=list)         # why the sources cannot assemble
 
     def data(self) -> dict:
         return asdict(self)
@@ -28,12 +30,16 @@ def status(workspace, today: date | None = None) -> Status:
     """The report for ``workspace`` (see the module docstring)."""
     from . import manifest as mf
     from .archive import Archive
+    from .errors import InvalidInput
     from .review import Review
     from .worktree import source_changes
     today = today or date.today()
     report = Status()
     versions = workspace.log()
-    impact = {entry["document"]: entry for entry in Archive(workspace).impact()}
+    try:
+        impact = {entry["document"]: entry for entry in Archive(workspace).impact()}
+    except InvalidInput as exc:      # a status is wanted most when the sources are broken
+        impact, report.problems = {}, exc.lines()
     for doc in sorted(set(impact) | {v.document for v in versions}):
         mine = [v for v in versions if v.document == doc]
         latest = mine[-1] if mine else None
@@ -45,6 +51,7 @@ def status(workspace, today: date | None = None) -> Status:
             "would_change": bool(entry.get("changes")) if entry else None,
             "template": doc in impact})
     with workspace.store() as store:
+        report.in_progress = store.operation_in_progress()
         tip = store.resolve(store.head_ref())
         for path, data in sorted(source_changes(store, workspace.root).items()):
             known = tip is not None and store.read_file(tip, path) is not None
@@ -70,13 +77,15 @@ def status(workspace, today: date | None = None) -> Status:
 
 def lines(report: Status) -> list[str]:
     """The report as short lines for a terminal."""
-    out = ["documents:"]
+    out = [f"in progress: {report.in_progress}"] if report.in_progress else []
+    out.append("documents:")
     for d in report.documents:
         if d["latest"] is None:
             out.append(f"  {d['document']}: never recorded (assembler assemble {d['document']})")
             continue
         change = ("; assembling now would change it" if d["would_change"] else
                   "; up to date with its sources" if d["would_change"] is False else
+                  "; the sources cannot be assembled (below)" if report.problems else
                   "; its template is gone")
         out.append(f"  {d['document']}: v{d['latest']} {d['status']} ({d['date']}){change}")
     if report.unrecorded:
@@ -84,6 +93,9 @@ def lines(report: Status) -> list[str]:
         out.extend(f"  {u['change']:<9} {u['path']}" for u in report.unrecorded)
     else:
         out.append("sources: nothing changed since the last commit")
+    if report.problems:
+        out.append("sources that cannot be assembled (assembler check lists them all):")
+        out.extend(f"  {line}" for line in report.problems[:10])
     for r in report.rounds:
         due = ""
         if r["deadline"]:

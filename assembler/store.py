@@ -27,6 +27,8 @@ from .files import git_blob_id
 ZERO = "0" * 40
 # git speaks the user's language; its messages are read here, so it always runs in English.
 GIT_LOCALE = {"LC_ALL": "C", "LANGUAGE": ""}
+# where an interrupted ``assembler sync`` keeps its merge (inside .git, like git's MERGE_HEAD)
+SYNC_MERGE_STATE = "assembler/sync-merge.json"
 _SAFE_REF = re.compile(r"^(refs/(heads|tags|remotes)/[A-Za-z0-9][A-Za-z0-9._/-]*|HEAD)$")
 
 
@@ -228,6 +230,9 @@ class GitStore:
 
     def operation_in_progress(self) -> str | None:
         """The name of an unfinished rebase, merge, cherry-pick, revert or bisect, if any."""
+        if (self.git_dir / SYNC_MERGE_STATE).exists():
+            return ("a sync merge (resolve the conflicts, then assembler sync --continue; or "
+                    "assembler sync --abort)")
         markers = {"rebase-merge": "a rebase", "rebase-apply": "a rebase or am",
                    "MERGE_HEAD": "a merge", "CHERRY_PICK_HEAD": "a cherry-pick",
                    "REVERT_HEAD": "a revert", "BISECT_LOG": "a bisect"}
@@ -376,7 +381,8 @@ class GitStore:
     def _execute_bytes(self, *args: str, input: bytes) -> tuple[int, bytes, str]:
         """Like :meth:`execute`, with stdout as bytes (binary content)."""
         try:
-            proc = subprocess.run(["git", *args], cwd=self.root, input=input, capture_output=True)
+            proc = subprocess.run(["git", *args], cwd=self.root, input=input, capture_output=True,
+                                  env={**os.environ, **GIT_LOCALE})
         except OSError as exc:
             raise EnvironmentFailure(f"cannot run git: {exc}") from None
         return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
@@ -475,6 +481,47 @@ class GitStore:
         """Set the user's index entries for ``files`` (path -> blob id; ``ZERO`` removes the
         path), nothing else."""
         self.run("update-index", "--add", "--index-info", input=_index_info(files))
+
+    def read_blob(self, sha: str) -> bytes:
+        """The bytes of blob ``sha``."""
+        status, out, err = self._execute_bytes("cat-file", "blob", sha, input=b"")
+        if status != 0:
+            raise WorkspaceStateError(f"git cannot read blob {sha[:12]}: {err.strip()}")
+        return out
+
+    def merge_text(self, base: bytes, ours: bytes, theirs: bytes,
+                   labels: tuple[str, str, str]) -> tuple[bytes, int]:
+        """A three-way merge of one text (``git merge-file``): the merged bytes, with
+        ``<<<<<<<``/``=======``/``>>>>>>>`` around each part both sides changed, and how
+        many such conflicts there are (0: merged cleanly)."""
+        with tempfile.TemporaryDirectory(prefix="assembler-merge-") as scratch:
+            names = []
+            for name, data in (("ours", ours), ("base", base), ("theirs", theirs)):
+                path = os.path.join(scratch, name)
+                with open(path, "wb") as handle:
+                    handle.write(data)
+                names.append(path)
+            args = ["merge-file", "-p", "-L", labels[0], "-L", labels[1], "-L", labels[2], *names]
+            status, out, err = self._execute_bytes(*args, input=b"")
+        if status < 0 or status > 127:
+            raise EnvironmentFailure(f"git merge-file failed: {err.strip() or status}")
+        return out, status
+
+    def stage_conflict(self, path: str, base: str | None, ours: str | None,
+                       theirs: str | None) -> None:
+        """Mark ``path`` unmerged in the user's index, as ``git merge`` does (stages 1, 2, 3
+        for the blobs that exist), so ``git status`` says "both modified" and plain
+        ``git commit`` refuses until it is resolved."""
+        lines = f"0 {ZERO}\t{path}\n"
+        for stage, sha in ((1, base), (2, ours), (3, theirs)):
+            if sha:
+                lines += f"100644 {sha} {stage}\t{path}\n"
+        self.run("update-index", "--index-info", input=lines.encode("utf-8"))
+
+    def unmerged_paths(self) -> list[str]:
+        """Paths the user's index holds unmerged (conflict stages)."""
+        out = self.run("ls-files", "-u", "-z")
+        return sorted({record.split("\t", 1)[1] for record in out.split("\0") if "\t" in record})
 
     def index_entry(self, path: str) -> str | None:
         out = self.run("ls-files", "-s", "-z", "--", path).split("\0")[0]

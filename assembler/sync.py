@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import history
+from . import history, sync_merge
 from .errors import UsageError, WorkspaceStateError
 from .locking import workspace_lock
 from .store import GitStore
@@ -44,6 +44,12 @@ class SyncResult:
 
 class RemoteError(WorkspaceStateError):
     """The remote refused or could not be reached."""
+
+
+class _SourcesConflict(WorkspaceStateError):
+    """An unpushed assembly's sources conflict with the remote's (``span``: base, local and
+    remote tips), turned into a merge state by :func:`sync` when it can be carried."""
+    span: tuple[str | None, str, str] = (None, "", "")
 
 
 def _remote_ref(remote: str, branch: str) -> str:
@@ -144,25 +150,41 @@ def _local_tags(store: GitStore, commits: list[str]) -> dict[str, str]:
     return found
 
 
-def sync(workspace, remote: str = "origin") -> SyncResult:
-    """Fetch ``remote``, replay local unpushed commits on top of it, push."""
+def sync(workspace, remote: str = "origin", then: str | None = None) -> SyncResult:
+    """Fetch ``remote``, replay local unpushed commits on top of it, push. ``then`` is
+    ``"continue"`` or ``"abort"`` to finish a sync that stopped on a clause conflict
+    (:mod:`assembler.sync_merge`)."""
     result = SyncResult(remote)
     with workspace.store() as store:
+        if then:
+            merging = sync_merge.state(store)
+            if merging is None:
+                raise UsageError("no sync merge is in progress (--continue and --abort finish a "
+                                 "sync that stopped on a clause conflict)")
+            remote = result.remote = merging["remote"]
         branch = store.branch()
         store.identity()
-        busy = store.operation_in_progress()
+        busy = None if then else store.operation_in_progress()
         if busy:
             raise WorkspaceStateError(f"{busy} is in progress; finish or abort it before syncing")
         if remote not in store.run("remote").split():
             raise UsageError(f"no git remote '{remote}'; add one with git remote add {remote} URL "
                              "(assembler clone sets up 'origin')")
+        if then == "continue":   # records versions, which takes the workspace lock itself
+            result.renumbered.extend(sync_merge.finish(workspace, store))
         with workspace_lock(store.git_dir):
+            if then == "abort":
+                sync_merge.abort(store)
+                return result
             _clean_leftovers(store)
             for attempt in range(1, MAX_ROUNDS + 1):
                 result.attempts = attempt
                 before = _tag_snapshot(store)
                 try:
                     done = _integrate(workspace, store, remote, branch, result)
+                except _SourcesConflict as conflict:
+                    _restore_snapshot(store, before)
+                    raise _merge_state(store, remote, branch, conflict) from None
                 except BaseException:
                     _restore_snapshot(store, before)
                     raise
@@ -178,6 +200,18 @@ def sync(workspace, remote: str = "origin") -> SyncResult:
                     return result
             raise RemoteError(f"'{remote}' kept moving while syncing ({MAX_ROUNDS} tries); run "
                               "assembler sync again")
+
+
+def _merge_state(store: GitStore, remote: str, branch: str,
+                 conflict: _SourcesConflict) -> WorkspaceStateError:
+    """The error that stops the sync: a merge state to resolve when the unpushed commits can
+    be carried through one, else the conflict itself with nothing changed."""
+    base, local, upstream = conflict.span
+    carried = sync_merge.carried_assemblies(store, base, local)
+    if isinstance(carried, str):
+        return WorkspaceStateError(f"{conflict}; {carried}; nothing was changed. Sync your "
+                                   "assemblies before adopting or running a round step on them")
+    return sync_merge.begin(store, remote, branch, base, local, upstream, carried)
 
 
 def _is_ancestor(store: GitStore, older: str, newer: str) -> bool:
@@ -350,7 +384,9 @@ def _replay(workspace, store: GitStore, base: str | None, local: str, upstream: 
             new_tip = temp.resolve(f"refs/heads/{temp_branch}")
         _move(store, local, new_tip)
         return new_tip
-    except BaseException:
+    except BaseException as exc:
+        if isinstance(exc, _SourcesConflict):
+            exc.span = (base, local, upstream)
         for name in _local_tags(store, store.run("rev-list", f"{upstream}..{temp_branch}").split()):
             store.execute("update-ref", "-d", f"refs/tags/{name}")
         result.renumbered.clear()
@@ -372,10 +408,9 @@ def _reassemble(other, temp: GitStore, entry) -> int:
         status, _out, err = temp.execute("apply", "--3way", "--index", "-", input=patch.encode("utf-8"))
         if status != 0:
             temp.execute("reset", "--quiet", "--hard")
-            raise WorkspaceStateError(f"the sources of {document} v{entry.trailer('Version')} "
-                                      f"({entry.commit[:12]}) conflict with the remote's edits: "
-                                      f"{_first_line(err)}; nothing was changed. Merge the clause by "
-                                      "hand, then run assembler sync")
+            raise _SourcesConflict(f"the sources of {document} v{entry.trailer('Version')} "
+                               f"({entry.commit[:12]}) conflict with the remote's edits: "
+                               f"{_first_line(err)}")
     manifest = history.read_manifest(temp, entry.commit, document) or {}
     template = (manifest.get("template") or {}).get("id", document)
     built = other.assemble_sources(template, manifest.get("variables", {}))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -87,15 +88,80 @@ def test_two_editors_get_distinct_numbers_and_the_later_one_is_told(server, tmp_
     assert tags == ["resolution/v1", "resolution/v2", "resolution/v3"]
 
 
-def test_a_conflicting_edit_is_refused_and_nothing_changes(server, tmp_path):
+def conflicted(server, tmp_path):
+    """Clones a and b; both edited the same sentence of harm-reduction, a synced first, b
+    has assembled its v2 and not synced."""
     a, b = clone(tmp_path, server, "a"), clone(tmp_path, server, "b")
     edit(a, "harm-reduction", "principle.", "principle, as A wrote.")
     edit(b, "harm-reduction", "principle.", "principle, as B wrote.")
-    assert a.run("assemble", "resolution").code == 0 and a.run("sync").code == 0
-    assert b.run("assemble", "resolution").code == 0
+    edit(b, "trafficking", "prevent and combat", "prevent, investigate and combat")
+    assert a.run("assemble", "resolution", "-m", "A's draft").code == 0 and a.run("sync").code == 0
+    assert b.run("assemble", "resolution", "-m", "B's draft").code == 0
+    return a, b
+
+
+CLAUSE = "clauses/resolution/harm-reduction.md"
+
+
+def test_a_clause_conflict_stops_in_a_merge_state_that_continue_finishes(server, tmp_path):
+    a, b = conflicted(server, tmp_path)
+    result = b.run("sync")
+    assert result.code == 5 and result.stderr.startswith(
+        f"error: CONFLICT: you and 'origin' both edited {CLAUSE}."), result
+    assert "assembler sync --continue" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    text = (b.root / CLAUSE).read_text()
+    assert "<<<<<<< yours (not pushed)" in text and "as B wrote" in text and "as A wrote" in text
+    assert "investigate" in (b.root / "clauses/resolution/trafficking.md").read_text(), "clean parts merged"
+    assert git(b, "status", "--porcelain", "--", CLAUSE).startswith("UU"), "plain git sees the conflict"
+    assert [n for n, _ in versions_on(server)] == [1, 2], "nothing pushed"
+    # every recording command refuses until the merge is finished
+    refused = b.run("assemble", "resolution")
+    assert refused.code == 5 and "sync merge" in refused.stderr, refused
+    assert b.run("sync").code == 5
+    status = b.run("status").stdout
+    assert status.startswith("in progress: a sync merge (resolve the conflicts"), status
+    assert f"{CLAUSE}:" in status and "unresolved merge conflict" in status and "[PA102]" in status
+    # markers left: refused with the place
+    early = b.run("sync", "--continue")
+    assert early.code == 5 and f"{CLAUSE} line" in early.stderr and "conflict marker" in early.stderr, early
+    resolved = re.sub(r"<<<<<<< .*?\n(.*?)=======\n.*?>>>>>>> .*?\n",
+                      lambda m: m.group(1).replace("as B wrote", "as A and B agreed"), text, flags=re.S)
+    (b.root / CLAUSE).write_text(resolved)
+    done = b.run("sync", "--continue")
+    assert done.code == 0, done
+    assert "note: your resolution v2 is now resolution v3" in done.stderr
+    assert [n for n, _ in versions_on(server)] == [1, 2, 3]
+    log = json.loads(b.run("log", "--json").stdout)
+    assert [(v["version"], v["message"]) for v in log] == [
+        (1, "First draft"), (2, "A's draft"), (3, "B's draft")]
+    v3 = (b.root / "versions/resolution/resolution.md").read_text()
+    assert "as A and B agreed" in v3 and "investigate" in v3 and "<<<<<<<" not in v3
+    assert b.run("verify").code == 0 and git(b, "status", "--porcelain") == ""
+    assert git(b, "for-each-ref", "refs/assembler/") == "" and b.run("sync", "--abort").code == 2
+    assert a.run("sync").code == 0 and "as A and B agreed" in (a.root / CLAUSE).read_text()
+
+
+def test_abort_puts_everything_back_as_before_the_sync(server, tmp_path):
+    a, b = conflicted(server, tmp_path)
+    before = (git(b, "rev-parse", "HEAD"), git(b, "tag", "-l"), b.snapshot())
+    assert b.run("sync").code == 5
+    (b.root / CLAUSE).write_text("half-resolved\n")
+    result = b.run("sync", "--abort")
+    assert result.code == 0 and "sync aborted" in result.stdout, result
+    assert (git(b, "rev-parse", "HEAD"), git(b, "tag", "-l")) == before[:2]
+    after = {k: v for k, v in b.snapshot().items() if not k.startswith(".git/")}
+    assert after == {k: v for k, v in before[2].items() if not k.startswith(".git/")}
+    assert git(b, "status", "--porcelain") == "" and git(b, "worktree", "list").count("\n") == 1
+    assert b.run("assemble", "resolution", "--allow-empty").code == 0, "recording works again"
+
+
+def test_a_conflict_under_a_commit_that_cannot_be_carried_changes_nothing(server, tmp_path):
+    a, b = conflicted(server, tmp_path)
+    assert b.run("adopt", "resolution", "v2").code == 0
     before = (git(b, "rev-parse", "HEAD"), git(b, "tag", "-l"), b.snapshot())
     result = b.run("sync")
     assert result.code == 5 and "conflict with the remote's edits" in result.stderr, result
+    assert "is not an assembly or a source edit" in result.stderr and "nothing was changed" in result.stderr
     assert (git(b, "rev-parse", "HEAD"), git(b, "tag", "-l")) == before[:2]
     after = {k: v for k, v in b.snapshot().items() if not k.startswith(".git/")}
     assert after == {k: v for k, v in before[2].items() if not k.startswith(".git/")}
