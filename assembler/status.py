@@ -28,11 +28,11 @@ class Status:
 
 def status(workspace, today: date | None = None) -> Status:
     """The report for ``workspace`` (see the module docstring)."""
-    from . import manifest as mf
-    from .archive import Archive
-    from .errors import InvalidInput
-    from .review import Review
-    from .worktree import source_changes
+    from assembler.history import manifest as mf
+    from assembler.archive.archivist import Archive
+    from assembler.errors import InvalidInput
+    from assembler.review.workflow import Review
+    from assembler.history.worktree import source_changes
     today = today or date.today()
     report = Status()
     versions = workspace.log()

@@ -11,24 +11,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from . import changes, history, store, versions, worktree, writers
-from . import manifest as mf
-from . import model as m
-from . import redline as redline_mod
-from . import verify as verify_mod
-from .assemble import assemble, effective_variables, is_clause_path, unknown_clause
-from .clauses import ClauseLibrary, parse_clause
-from .errors import (InvalidInput, NotFoundError, Problem, ProblemList, UsageError,
-                     WorkspaceStateError, did_you_mean)
-from .files import atomic_write, decode_source, git_blob_id
-from .importer import ImportPlan, plan_import
-from .manifest import Source
-from .readers import read_document_file, read_json_document
-from .store import GitStore
-from .templates import ClauseItem, NumberedItem, TemplateSet, parse_template
-from .transforms import run_pipeline
-from .versions import Recorded
-from .writers.options import RedlineInfo, RenderOptions, Side, sources_digest
+from assembler.build import changes
+from assembler.history import reading as history, versions, worktree
+from assembler.repo import store
+from assembler import writers
+from assembler.history import manifest as mf
+from assembler.model import nodes as m
+from assembler.build import redline as redline_mod
+from assembler.history import verify as verify_mod
+from assembler.build.assemble import assemble, effective_variables, is_clause_path, unknown_clause
+from assembler.sources.clauses import ClauseLibrary, parse_clause
+from assembler.errors import InvalidInput, NotFoundError, Problem, ProblemList, UsageError, WorkspaceStateError, did_you_mean
+from assembler.sources.files import atomic_write, decode_source, git_blob_id
+from assembler.sources.importer import ImportPlan, plan_import
+from assembler.history.manifest import Source
+from assembler.sources.readers import read_document_file, read_json_document
+from assembler.repo.store import GitStore
+from assembler.sources.templates import ClauseItem, NumberedItem, TemplateSet, parse_template
+from assembler.build.transforms import run_pipeline
+from assembler.history.versions import Recorded
+from assembler.writers.options import RedlineInfo, RenderOptions, Side, sources_digest
 
 FOLDERS = ("clauses", "templates", "versions")
 REFERENCE_DOCX = worktree.REFERENCE_DOCX
@@ -420,7 +422,7 @@ class Workspace:
         text, problems = decode_source(data, str(file))
         if problems:
             raise InvalidInput(problems)
-        from .importer import slug
+        from assembler.sources.importer import slug
         template_id = template_id or slug(file.stem, set(), max_words=6)
         templates = self.templates()
         library = self.clauses()

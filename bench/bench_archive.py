@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
 from timing import print_table, run_times  # noqa: E402
 
-from assembler import codec  # noqa: E402
-from assembler import model as m  # noqa: E402
+from assembler.model import codec  # noqa: E402
+from assembler.model import nodes as m  # noqa: E402
 from assembler.workspace import Workspace  # noqa: E402
 
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
@@ -116,8 +116,8 @@ def real_light_history(root: Path, count: int) -> Workspace:
     """``count`` real versions of the 200-clause document, each after editing one clause,
     recorded with Markdown and JSON outputs only (verify rebuilds the formats a manifest
     lists), so that a 1,000-version history can be made in minutes rather than an hour."""
-    from assembler import manifest as mf
-    from assembler import versions as versions_mod
+    from assembler.history import manifest as mf
+    from assembler.history import versions as versions_mod
     ws = workspace(root, 200)
     rng = random.Random(3)
     with ws.store() as store:

@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import VOCABULARY, generate  # noqa: E402
 from timing import median_seconds, run_times  # noqa: E402
 
-from assembler import model as m  # noqa: E402
-from assembler import redline  # noqa: E402
+from assembler.model import nodes as m  # noqa: E402
+from assembler.build import redline  # noqa: E402
 from assembler.workspace import Workspace  # noqa: E402
 from assembler.writers.options import RedlineInfo, Side  # noqa: E402
 
@@ -144,8 +144,8 @@ def git(root: Path, *args: str) -> bytes:
 def record_light(ws: Workspace, message: str) -> None:
     """Record the next version of 'big' with Markdown and JSON outputs only (what redline
     reads), as bench_archive.real_light_history does: five formats of 2,000 clauses take long."""
-    from assembler import manifest as mf
-    from assembler import versions as versions_mod
+    from assembler.history import manifest as mf
+    from assembler.history import versions as versions_mod
     built = ws.assemble_sources("big")
 
     def render(number: int, epoch: int) -> dict[str, bytes]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assembler.cli import main
+from assembler.cli.main import main
 from assembler.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from assembler.bagexport import validate
+from assembler.archive.bagexport import validate
 from conftest import WS
 from test_versions import git
 from tools import pdftotext, require

@@ -170,7 +170,8 @@ def test_escaped_braces_stay_literal_and_unsafe_looking_text_stays_text(ws):
 
 def test_markdown_output_reads_back_to_the_same_words(ws):
     """What build prints is valid Markdown: escaping keeps special characters as text."""
-    from assembler import markup, model
+    from assembler.sources import markup
+    from assembler.model import nodes as model
     tricky = r"1\. not a list \* # not a heading [not a link] \{\{ x }} a_b_c <tag>"
     ws.clause("tricky", tricky)
     ws.write("templates/t.yaml", "title: T\nbody: [tricky]\n")

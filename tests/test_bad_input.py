@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from assembler.files import MAX_SOURCE_BYTES
+from assembler.sources.files import MAX_SOURCE_BYTES
 
 GOOD_TEMPLATE = """
     title: Policy

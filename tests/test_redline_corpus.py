@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from assembler import model as m
-from assembler.readers import read_document_file
-from assembler.wordunits import UNSPACED
+from assembler.model import nodes as m
+from assembler.sources.readers import read_document_file
+from assembler.build.wordunits import UNSPACED
 from conftest import REPO, run_cli
 from tools import libreoffice_resolve, pdftotext
 

@@ -9,9 +9,9 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assembler import model as m
-from assembler import redline
-from assembler.transforms import number_clauses, resolve_references
+from assembler.model import nodes as m
+from assembler.build import redline
+from assembler.build.transforms import number_clauses, resolve_references
 from conftest import REPO
 
 ORIGIN = m.Origin("clause", "x", "clauses/x.md", "0" * 40)

@@ -183,7 +183,7 @@ def test_files_of_the_wrong_kind_are_refused(tmp_path):
 
 
 def test_a_changed_paragraph_longer_than_a_page_keeps_its_bars_across_the_break(ws, tmp_path):
-    from assembler import redline
+    from assembler.build import redline
     from assembler.writers.options import RedlineInfo, Side
     from assembler.workspace import Workspace
     long_text = " ".join(f"word{n}" for n in range(900))

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from assembler.writers.docx_custom import with_custom_properties
+from assembler.writers.docx.custom_properties import with_custom_properties
 from test_versions import git
 from tools import pdftotext, soffice_convert
 from wordfeedback import WordEdits

@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
-from .. import model as m
-from .options import RenderOptions
+from assembler.model import nodes as m
+from assembler.writers.options import RenderOptions
 
 Writer = Callable[[m.Document, "RenderOptions | None"], bytes]
 
@@ -18,8 +18,8 @@ MODULES = {
     "md": "markdown_writer",
     "json": "json_writer",
     "html": "html_writer",
-    "docx": "docx_writer",
-    "pdf": "pdf_writer",
+    "docx": "docx.writer",
+    "pdf": "pdf.writer",
     "terminal": "terminal_writer",
 }
 WRITERS = ("md", "json", "html", "docx", "pdf")   # the output formats, in the order listed
@@ -34,4 +34,4 @@ def writer_for(name: str) -> Writer:
 
 def default_reference_docx(epoch: int = 0) -> bytes:
     """The reference document new workspaces get as ``templates/reference.docx``."""
-    return importlib.import_module(f"{__name__}.docx_writer").default_reference(epoch)
+    return importlib.import_module(f"{__name__}.docx.writer").default_reference(epoch)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from html import escape
 
-from .. import TOOL_NAME, __version__
-from .. import model as m
-from .options import RenderOptions, language
-from .redline_text import (LEGEND, PILCROW, clause_note, heading, heading_note, link_note, list_note,
-                           summary_lines)
+from assembler.version import TOOL_NAME, __version__
+from assembler.model import nodes as m
+from assembler.writers.options import RenderOptions, language
+from assembler.writers.redline_text import LEGEND, PILCROW, clause_note, heading, heading_note, link_note, list_note, summary_lines
 
 STYLE = """
 :root { --ink: #1a1a1a; --muted: #5f6368; --rule: #d5d8dc; --link: #1f4e79; }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from .. import model as m
-from ..codec import document_data
+from assembler.model import nodes as m
+from assembler.model.codec import document_data
 
 
 def write(doc: m.Document, options=None) -> bytes:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from .. import model as m
-from .redline_text import PILCROW, heading_note, link_note, list_note
+from assembler.model import nodes as m
+from assembler.writers.redline_text import PILCROW, heading_note, link_note, list_note
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>])|(\{(?=\{))|(&(?=#?[A-Za-z0-9]+;))")
 _LINE_START = re.compile(r"^(#{1,6}(?:\s|$)|[-+](?:\s|$)|>|=+\s*$)")
@@ -157,7 +157,7 @@ def _marked(clause: m.Clause) -> tuple[m.Block, ...]:
 
 def _clause_chunks(clause: m.Clause) -> list[list[str]]:
     chunks = _flatten(_marked(clause))
-    from .redline_text import clause_note
+    from assembler.writers.redline_text import clause_note
     note = clause_note(clause)
     if note and chunks:
         chunks[0] = ["{>>" + note + "<<} " + chunks[0][0]] + chunks[0][1:]
@@ -177,7 +177,7 @@ def write(doc: m.Document, options=None) -> bytes:
     chunks = [["# " + inlines(doc.title)]] + _flatten(doc.blocks)
     info = getattr(options, "redline", None)
     if info is not None:
-        from .redline_text import heading, summary_lines
+        from assembler.writers.redline_text import heading, summary_lines
         note = [f"{{>>{heading(doc.id, info)}<<}}", ""] + [f"- {line}" for line in summary_lines(info)]
         chunks.insert(1, note)
     text = "\n\n".join("\n".join(chunk) for chunk in chunks)

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .. import model as m
+from assembler.model import nodes as m
 
 STATUS_LABELS = {"draft": "Draft", "in review": "Draft for Section review",
                  "adopted": "Adopted", "superseded": "Superseded"}

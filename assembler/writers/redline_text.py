@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .. import model as m
-from .options import RedlineInfo
+from assembler.model import nodes as m
+from assembler.writers.options import RedlineInfo
 
 LEGEND = ("Inserted text is underlined (green); deleted text is struck through (red); "
           "a bar in the margin marks every changed line; notes in brackets say what else "

@@ -1,0 +1,1 @@
+"""Read-only tools for archivists: blame, clause history, audit, BagIt export."""

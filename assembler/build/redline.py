@@ -1,0 +1,390 @@
+"""Comparing two documents: compare, accept, reject.
+
+Blocks are aligned by clause identity, not position: a clause that moved is shown once, at
+its new place, marked with its old number (and a placeholder stands where it was, so that
+rejecting restores it); renumbering alone is no change; an added or removed clause is one
+insertion or deletion. Inside an aligned pair the text is diffed unit by unit
+(:mod:`assembler.worddiff`).
+
+What a reader cannot see is no change: a longer or shorter run of spaces, a different
+Markdown spelling of the same emphasis or bullet. What a reader can see always is one: a
+link whose words stay but whose target changed is marked on the link (``old_target``), a
+heading whose level changed carries ``old_level``, a list that changed kind or start
+carries ``old_kind``/``old_start``, and a paragraph split in two or two joined into one
+carries the inserted or deleted break (``break_change``), as Word tracks a paragraph mark.
+
+``accept(compare(a, b))`` equals ``b`` and ``reject(compare(a, b))`` equals ``a``, both
+normalised (neighbouring runs of the same formatting joined, space runs as one space).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from assembler.model import nodes as m
+from assembler.build.changes import summarize
+from assembler.errors import InvalidInput, Problem
+from assembler.build.transforms import number_clauses, resolve_references
+from assembler.build.worddiff import diff_inlines, normalize, paragraph_run
+from assembler.build.wordunits import UNIT
+
+MAX_WORDS = 2_000_000           # per document; documented in README.md
+
+
+# ---------------------------------------------------------------- blocks
+
+@dataclass
+class _Context:
+    old_by_id: dict[str, m.Clause]
+    new_ids: set[str]
+
+
+def _mark(block: m.Block, change: str) -> m.Block:
+    return dataclasses.replace(block, change=change)
+
+
+def _key(block) -> tuple:
+    """What must match for two blocks to be aligned as the same block."""
+    if isinstance(block, m.Clause):
+        return ("clause", block.id)
+    if isinstance(block, m.ClauseList):
+        return ("clauses",)
+    if isinstance(block, (m.BulletList, m.OrderedList)):
+        return ("list",)  # a list that changed kind is the same list, restyled
+    if isinstance(block, m.Table):
+        return ("table", block.caption, block.header, block.rows)
+    return (type(block).__name__, " ".join(m.plain_text(block.content).split()))
+
+
+def _same_shape(old: tuple, new: tuple) -> bool:
+    """Whether the two sequences pair up by position with nothing to align: the same
+    length, at most one paragraph and otherwise clause lists, in the same places."""
+    if len(old) != len(new):
+        return False
+    paragraphs = 0
+    for a, b in zip(old, new):
+        if type(a) is not type(b) or not isinstance(a, (m.Paragraph, m.ClauseList)):
+            return False
+        paragraphs += isinstance(a, m.Paragraph)
+    return paragraphs <= 1
+
+
+def _compare_blocks(old: tuple, new: tuple, ctx: _Context) -> list[m.Block]:
+    """Merge two block sequences: clauses by id, other blocks by kind and text."""
+    if _same_shape(old, new):  # the common clause: one paragraph (and its sub-clauses) each side
+        return [_compare_pair(o, n, ctx) for o, n in zip(old, new)]
+    out: list[m.Block] = []
+    matcher = SequenceMatcher(None, [_key(b) for b in old], [_key(b) for b in new], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        olds, news = list(old[i1:i2]), list(new[j1:j2])
+        if op == "equal":
+            out.extend(_compare_pair(o, n, ctx) for o, n in zip(olds, news))
+        elif len(olds) == len(news) == 1 and isinstance(olds[0], m.Paragraph) and isinstance(news[0], m.Paragraph):
+            out.append(_compare_pair(olds[0], news[0], ctx))  # one edited paragraph, the common case
+        elif olds and news and all(isinstance(b, m.Paragraph) for b in olds + news):
+            out.extend(paragraph_run(olds, news))
+        else:
+            out.extend(_merge_region(olds, news, ctx, _compare_pair, _gone, _arrived, _similarity))
+    return out
+
+
+def _merge_region(olds, news, ctx, pair, gone, arrived, similarity) -> list:
+    """A replaced region: similar old and new elements paired as edits, the rest gone or
+    arrived, in document order."""
+    out: list = []
+    last_old = last_new = 0
+    for i, j in _similar_pairs(olds, news, similarity):
+        out.extend(gone(x, ctx) for x in olds[last_old:i])
+        out.extend(arrived(x, ctx) for x in news[last_new:j])
+        out.append(pair(olds[i], news[j], ctx))
+        last_old, last_new = i + 1, j + 1
+    out.extend(gone(x, ctx) for x in olds[last_old:])
+    out.extend(arrived(x, ctx) for x in news[last_new:])
+    return out
+
+
+MAX_PAIRING = 40_000  # pairs scored in one replaced region; past it, no pairing
+
+
+def _text_similarity(x: str, y: str) -> float:
+    """How alike two texts are, by their words: 0 (unrelated) to 1."""
+    a = [w for w in UNIT.findall(x) if not w.isspace()]
+    b = [w for w in UNIT.findall(y) if not w.isspace()]
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < 0.5:
+        return 0.0
+    # a paragraph that kept most of its old words was edited, even if it grew a lot
+    kept = sum(block.size for block in matcher.get_matching_blocks())
+    return max(matcher.ratio(), kept / max(1, min(len(a), len(b))) * 0.75)
+
+
+def _similarity(a: m.Block, b: m.Block) -> float:
+    if isinstance(a, (m.BulletList, m.OrderedList)) and isinstance(b, (m.BulletList, m.OrderedList)):
+        return 0.6  # two lists: compare item by item
+    if type(a) is not type(b) or isinstance(a, (m.Clause, m.ClauseList, m.Table)):
+        return 0.0
+    return _text_similarity(m.plain_text(a.content), m.plain_text(b.content))
+
+
+def _similar_pairs(olds: list, news: list, similarity) -> list[tuple[int, int]]:
+    """Pairs (i, j), increasing in both, of similar elements: the best-scoring alignment."""
+    if not olds or not news or len(olds) * len(news) > MAX_PAIRING:
+        return []
+    if len(olds) == len(news) == 1 and similarity(olds[0], news[0]) > 0:
+        return [(0, 0)]  # one replaced by one of its kind that shares words: an edit
+    n, k = len(olds), len(news)
+    sim = [[similarity(olds[i], news[j]) for j in range(k)] for i in range(n)]
+    score = [[0.0] * (k + 1) for _ in range(n + 1)]
+    for i in reversed(range(n)):
+        for j in reversed(range(k)):
+            best = max(score[i + 1][j], score[i][j + 1])
+            if sim[i][j] >= 0.5:
+                best = max(best, sim[i][j] + score[i + 1][j + 1])
+            score[i][j] = best
+    pairs, i, j = [], 0, 0
+    while i < n and j < k:
+        if sim[i][j] >= 0.5 and score[i][j] == sim[i][j] + score[i + 1][j + 1]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif score[i][j] == score[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def _gone(block: m.Block, ctx: _Context) -> m.Block:
+    if isinstance(block, m.Clause):
+        change = m.MOVED_AWAY if block.id in ctx.new_ids else m.DELETED
+        return dataclasses.replace(block, change=change, old_number=block.number, number=None)
+    if isinstance(block, m.ClauseList):
+        return dataclasses.replace(block, items=tuple(_gone(c, ctx) for c in block.items),
+                                   old_start=block.start)
+    return _mark(block, m.DELETED)
+
+
+def _arrived(block: m.Block, ctx: _Context) -> m.Block:
+    if isinstance(block, m.Clause):
+        before = ctx.old_by_id.get(block.id)
+        if before is not None:
+            merged = _compare_pair(before, block, ctx)
+            return dataclasses.replace(merged, change=m.MOVED)
+        return _mark(block, m.INSERTED)
+    if isinstance(block, m.ClauseList):
+        return dataclasses.replace(block, items=tuple(_arrived(c, ctx) for c in block.items),
+                                   old_start=block.start)
+    return _mark(block, m.INSERTED)
+
+
+# List items are tuples of blocks: aligned by their text, edited items compared block by block.
+
+def _item_text(item) -> str:
+    return " ".join(m.plain_text(node.content) for node in _item_blocks(item))
+
+
+def _item_blocks(blocks):
+    for block in blocks:
+        if isinstance(block, (m.Paragraph, m.Heading)):
+            yield block
+        elif isinstance(block, (m.BulletList, m.OrderedList)):
+            for item in block.items:
+                yield from _item_blocks(item)
+
+
+def _compare_items(old_items, new_items, ctx: _Context) -> tuple:
+    old_keys = [" ".join(_item_text(i).split()) for i in old_items]
+    new_keys = [" ".join(_item_text(i).split()) for i in new_items]
+    out: list = []
+    matcher = SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        olds, news = list(old_items[i1:i2]), list(new_items[j1:j2])
+        if op == "equal":
+            out.extend(_compare_item(o, n, ctx) for o, n in zip(olds, news))
+        else:
+            out.extend(_merge_region(
+                olds, news, ctx, _compare_item,
+                lambda item, c: tuple(_gone(b, c) for b in item),
+                lambda item, c: tuple(_arrived(b, c) for b in item),
+                lambda a, b: _text_similarity(_item_text(a), _item_text(b))))
+    return tuple(out)
+
+
+def _compare_item(old, new, ctx: _Context) -> tuple:
+    return tuple(_compare_blocks(old, new, ctx))
+
+
+def _compare_pair(old: m.Block, new: m.Block, ctx: _Context) -> m.Block:
+    if isinstance(new, m.Clause):
+        return dataclasses.replace(new, blocks=tuple(_compare_blocks(old.blocks, new.blocks, ctx)),
+                                   old_number=old.number)
+    if isinstance(new, m.ClauseList):
+        items = _compare_blocks(old.items, new.items, ctx)
+        return dataclasses.replace(new, items=tuple(items), old_start=old.start)
+    if isinstance(new, m.Heading):
+        return dataclasses.replace(new, content=diff_inlines(old.content, new.content),
+                                   old_level=old.level if old.level != new.level else None)
+    if isinstance(new, m.Paragraph):
+        return dataclasses.replace(new, content=diff_inlines(old.content, new.content))
+    if isinstance(new, (m.BulletList, m.OrderedList)):
+        marks: dict = {}
+        if type(old) is not type(new):
+            marks["old_kind"] = "bullet" if isinstance(old, m.BulletList) else "ordered"
+        if isinstance(old, m.OrderedList) and (marks or old.start != new.start):
+            marks["old_start"] = old.start
+        return dataclasses.replace(new, items=_compare_items(old.items, new.items, ctx), **marks)
+    return new
+
+
+# ---------------------------------------------------------------- the public engine
+
+@dataclass(frozen=True)
+class Redline:
+    """The merged document (new structure, old text kept in marks) and both sides' headers."""
+
+    document: m.Document
+    old: m.Document
+    new: m.Document
+    summary: dict = field(default_factory=dict)
+
+
+def _size(doc: m.Document) -> int:
+    """About how many words ``doc`` holds (cheap: no tokenising)."""
+    return sum(node.text.count(" ") + 1 for node in m.iter_inlines(doc.blocks)
+               if isinstance(node, m.Text))
+
+
+def compare(old: m.Document, new: m.Document) -> Redline:
+    """The redline from ``old`` to ``new``."""
+    for side, doc in (("old", old), ("new", new)):
+        words = _size(doc)
+        if words > MAX_WORDS:
+            raise InvalidInput(Problem(doc.id, f"the {side} document has about {words:,} words, "
+                                       f"over the comparison limit of {MAX_WORDS:,}; compare "
+                                       "smaller documents"))
+    ctx = _Context({c.id: c for c in m.iter_clauses(old.blocks)},
+                   {c.id for c in m.iter_clauses(new.blocks)})
+    blocks = tuple(_compare_blocks(old.blocks, new.blocks, ctx))
+    merged = dataclasses.replace(new, title=diff_inlines(old.title, new.title), blocks=blocks)
+    headers = (dataclasses.replace(old, blocks=()), dataclasses.replace(new, blocks=()))
+    return Redline(merged, headers[0], headers[1], summarize(merged))
+
+
+def _resolve(doc: m.Document, keep_new: bool) -> m.Document:
+    drop = {m.DELETED, m.MOVED_AWAY} if keep_new else {m.INSERTED, m.MOVED}
+    join = m.DELETED if keep_new else m.INSERTED  # the breaks that this side does not have
+
+    def inlines(nodes):
+        out = []
+        for node in nodes:
+            if isinstance(node, m.Ins):
+                if keep_new:
+                    out.extend(inlines(node.content))
+            elif isinstance(node, m.Del):
+                if not keep_new:
+                    out.extend(inlines(node.content))
+            elif isinstance(node, m.Link):
+                target = node.target if keep_new or node.old_target is None else node.old_target
+                out.append(m.Link(inlines(node.content), target))
+            elif isinstance(node, (m.Emph, m.Strong)):
+                out.append(dataclasses.replace(node, content=inlines(node.content)))
+            else:
+                out.append(node)
+        return tuple(out)
+
+    def as_list(node):
+        """A list in the kind and start this side had."""
+        if keep_new or node.old_kind is None and node.old_start is None:
+            return node
+        if node.old_kind == "bullet":
+            return m.BulletList(node.items, node.origin, node.change)
+        return m.OrderedList(node.items, node.old_start or 1, node.origin, node.change)
+
+    def block(node):
+        if isinstance(node, m.Paragraph):
+            return dataclasses.replace(node, content=normalize(inlines(node.content)), change=None,
+                                       break_change=None)
+        if isinstance(node, m.Heading):
+            level = node.level if keep_new or node.old_level is None else node.old_level
+            return dataclasses.replace(node, content=normalize(inlines(node.content)), change=None,
+                                       level=level, old_level=None)
+        if isinstance(node, (m.BulletList, m.OrderedList)):
+            node = as_list(node)
+            items = tuple(blocks(item) for item in node.items)
+            return dataclasses.replace(node, items=tuple(i for i in items if i), change=None,
+                                       old_kind=None, old_start=None)
+        if isinstance(node, m.Clause):
+            return dataclasses.replace(node, blocks=blocks(node.blocks), change=None, old_number=None,
+                                       number=node.number if keep_new else node.old_number)
+        if isinstance(node, m.ClauseList):
+            start = node.start if keep_new or node.old_start is None else node.old_start
+            return dataclasses.replace(node, items=blocks(node.items), start=start, old_start=None)
+        return dataclasses.replace(node, change=None)
+
+    def blocks(nodes):
+        out: list = []
+        joining = False
+        for node in nodes:
+            if getattr(node, "change", None) in drop:
+                continue
+            resolved = block(node)
+            if joining and isinstance(resolved, m.Paragraph) and out and isinstance(out[-1], m.Paragraph):
+                out[-1] = dataclasses.replace(out[-1], content=normalize(out[-1].content + resolved.content))
+            else:
+                out.append(resolved)
+            joining = isinstance(node, m.Paragraph) and node.break_change == join
+        return tuple(b for b in out if not (isinstance(b, m.ClauseList) and not b.items))
+
+    side = dataclasses.replace(doc, title=normalize(inlines(doc.title)), blocks=blocks(doc.blocks))
+    side = number_clauses(side)
+    return resolve_references(side)[0]
+
+
+def accept(redline: Redline) -> m.Document:
+    """The new document: every change accepted."""
+    doc = _resolve(redline.document, keep_new=True)
+    return dataclasses.replace(doc, id=redline.new.id, variables=redline.new.variables,
+                               meta=redline.new.meta, origin=redline.new.origin)
+
+
+def reject(redline: Redline) -> m.Document:
+    """The old document: every change rejected."""
+    doc = _resolve(redline.document, keep_new=False)
+    return dataclasses.replace(doc, id=redline.old.id, variables=redline.old.variables,
+                               meta=redline.old.meta, origin=redline.old.origin)
+
+
+def normalize_document(doc: m.Document) -> m.Document:
+    """``doc``'s content in canonical form, provenance left out: what a reader can see,
+    and what accept/reject must reproduce exactly (space runs read as one space)."""
+
+    def spaces(nodes):
+        out = []
+        for node in nodes:
+            if isinstance(node, m.Text):
+                out.append(m.Text(_one_space(node.text)))
+            elif isinstance(node, (m.Emph, m.Strong, m.Link)):
+                out.append(dataclasses.replace(node, content=spaces(node.content)))
+            else:
+                out.append(node)
+        return tuple(out)
+
+    def strip(node):
+        if isinstance(node, (m.Clause, m.ClauseList)):
+            inner = "blocks" if isinstance(node, m.Clause) else "items"
+            node = dataclasses.replace(node, **{inner: tuple(strip(b) for b in getattr(node, inner))})
+        elif isinstance(node, (m.BulletList, m.OrderedList)):
+            node = dataclasses.replace(node, items=tuple(tuple(strip(b) for b in i) for i in node.items))
+        elif isinstance(node, (m.Paragraph, m.Heading)):
+            node = dataclasses.replace(node, content=spaces(node.content))
+        return dataclasses.replace(node, origin=None)
+
+    doc = _resolve(doc, keep_new=True)
+    return dataclasses.replace(doc, title=spaces(doc.title), blocks=tuple(strip(b) for b in doc.blocks),
+                               origin=None)
+
+
+def _one_space(text: str) -> str:
+    """``text`` with every run of spaces (of any kind) written as one space."""
+    return "".join(" " if piece[:1].isspace() else piece for piece in UNIT.findall(text))

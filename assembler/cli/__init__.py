@@ -1,0 +1,1 @@
+"""The command line: click, and only click; one module per command group."""

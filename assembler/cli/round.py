@@ -1,0 +1,234 @@
+"""``assembler round …``: the review-round commands (part of the command line layer).
+
+Each command parses, calls one :class:`~assembler.review.Review` method and prints; errors
+reach the one handler in :mod:`assembler.cli`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from assembler.review import round_papers
+from assembler.history import versions
+from assembler.review.workflow import Review
+from assembler.review.rounds import DECISIONS
+
+
+def _review(ctx) -> Review:
+    from assembler.cli.main import _workspace
+    return Review(_workspace(ctx))
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group("round")
+def round_group():
+    """Section review rounds: open a round on a version, record each Section's feedback,
+    decide every item, apply accepted edits, close with a new version and a redline.
+
+    \b
+    assembler round open resolution --name "Section review 1" --sections sections.yaml
+    assembler round feedback section-review-1 --section NL nl.docx
+    assembler round status section-review-1
+    assembler round dispose section-review-1 NL-1 accepted --note "Taken as proposed"
+    assembler round apply section-review-1 NL-1
+    assembler round close section-review-1 -m "Answer Section feedback"
+    assembler round cancel section-review-1 -m "Opened on the wrong version"
+    """
+
+
+@round_group.command("open")
+@click.argument("document")
+@click.option("--name", required=True, help="The round's name, e.g. 'Section review 1' (its id is "
+              "made from it: section-review-1).")
+@click.option("--base", default=None, metavar="vN", help="The version to review (default: the latest).")
+@click.option("--sections", "sections_file", type=click.Path(dir_okay=False, exists=True),
+              help="YAML or CSV listing the Sections invited (id, name, contact); default: those "
+                   "of the document's previous round.")
+@click.option("--deadline", default=None, metavar="YYYY-MM-DD", help="When responses are due.")
+@click.option("--json", "as_json", is_flag=True, help="Print the round as JSON.")
+@click.pass_context
+def open_round(ctx, document, name, base, sections_file, deadline, as_json):
+    """Open a review round on a recorded version of DOCUMENT: writes the review pack (the
+    version's PDF and DOCX, a redline since the last round or adoption, a cover page) to
+    versions/DOC/rounds/ROUND/pack/, one commit, tag DOC/ROUND/open.
+
+    Usage: assembler round open DOCUMENT --name NAME [--sections FILE] [--deadline DATE]
+    """
+    r, commit = _review(ctx).open(document, name, base, sections_file, deadline)
+    if as_json:
+        _echo_json({**r.record(), "commit": commit})
+        return
+    click.echo(f"opened round '{r.id}' on {r.document} v{r.base} for {len(r.sections)} Sections "
+               f"(commit {commit[:12]}, tag {r.document}/{r.id}/open)")
+    click.echo(f"review pack: {r.path}/pack/")
+
+
+@round_group.command()
+@click.argument("round_name", metavar="ROUND")
+@click.option("--section", "section_id", required=True, help="The Section's id, as in the Sections file.")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--branch", is_flag=True, help="Record it on the Section's own branch "
+              "review/ROUND/SECTION (pushed to origin) instead of the current branch.")
+@click.option("--json", "as_json", is_flag=True, help="Print the items recorded as JSON.")
+@click.pass_context
+def feedback(ctx, round_name, section_id, file, branch, as_json):
+    """Record one Section's feedback FILE: the review pack's DOCX returned with tracked changes
+    and comments, or Markdown/text with a heading per paragraph number ('## 3'). Each remark
+    becomes an item (NL-1, NL-2, …); one commit with the Section as author.
+
+    Usage: assembler round feedback ROUND --section ID FILE [--branch]
+    """
+    result = _review(ctx).feedback(round_name, section_id, file, branch)
+    if as_json:
+        _echo_json({"round": result.round.id, "section": result.section.id, "commit": result.commit,
+                    "items": [i.data() for i in result.items], "notes": result.notes})
+        return
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"recorded {len(result.items)} item(s) from {result.section.name} "
+               f"(commit {result.commit[:12]}):")
+    for item in result.items:
+        click.echo(f"  {item.id:<7} {item.kind:<7} {item.target:<12} {item.summary[:90]}")
+
+
+@round_group.command()
+@click.argument("round_name", metavar="ROUND", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def status(ctx, round_name, as_json):
+    """Show a round (or every round): Sections invited and who responded, items per clause,
+    decisions, deadline and days left.
+
+    Usage: assembler round status [ROUND] [--json]
+    """
+    review = _review(ctx)
+    chosen = [review.find(round_name)] if round_name else review.rounds()
+    today = round_papers.iso_day(versions.commit_epoch())
+    reports = [_status(r, today) for r in chosen]
+    if as_json:
+        _echo_json(reports if not round_name else reports[0])
+        return
+    if not reports:
+        click.echo("no review rounds yet (open one with 'assembler round open DOC --name NAME')")
+    for rep in reports:
+        due = ""
+        if rep["deadline"] and rep["state"] in ("closed", "cancelled"):
+            due = f", was due {rep['deadline']}"
+        elif rep["deadline"]:
+            left = rep["days_left"]
+            due = f", due {rep['deadline']} ({left} days left)" if left >= 0 else \
+                f", due {rep['deadline']} ({-left} days ago)"
+        answered = f", answered by v{rep['answered_by']}" if rep["answered_by"] else ""
+        click.echo(f"{rep['document']}/{rep['id']}  {rep['name']}: {rep['state']} on v{rep['base']}"
+                   f"{due}{answered}")
+        for s in rep["sections"]:
+            mark = f"{s['items']} item(s)" if s["responded"] else "no response"
+            if s["branch"]:
+                mark += f" on review branch {s['branch'].removeprefix('refs/heads/').removeprefix('refs/remotes/')}"
+            click.echo(f"  {s['id']:<6} {s['name']:<28} {mark}")
+        if rep["items_per_clause"]:
+            click.echo("  items per paragraph: " + ", ".join(f"{k} ({v})" for k, v in rep["items_per_clause"].items()))
+        click.echo(f"  decisions: {rep['decided']} of {rep['items']} items"
+                   + (f"; undecided: {', '.join(rep['undecided'])}" if rep["undecided"] else ""))
+
+
+def _status(r, today) -> dict:
+    items = r.items()
+    per_clause: dict[str, int] = {}
+    for item in items:
+        per_clause[item.target] = per_clause.get(item.target, 0) + 1
+    return {"id": r.id, "name": r.name, "document": r.document, "base": r.base, "state": r.state,
+            "deadline": r.deadline, "days_left": r.days_left(today) if not r.ended else None,
+            "answered_by": (r.closed or {}).get("version"),
+            "sections": [{"id": s.id, "name": s.name, "responded": s.id in r.feedback,
+                          "items": len(r.feedback.get(s.id, {}).get("items", [])),
+                          "branch": r.feedback.get(s.id, {}).get("branch")} for s in r.sections],
+            "items": len(items), "decided": len(items) - len(r.undecided()),
+            "undecided": [i.id for i in r.undecided()], "items_per_clause": per_clause,
+            "decisions": {k: v["decision"] for k, v in r.dispositions.items()}}
+
+
+@round_group.command()
+@click.argument("round_name", metavar="ROUND")
+@click.argument("item")
+@click.argument("decision", type=click.Choice(DECISIONS))
+@click.option("--note", default="", help="Why: shown in the disposition table.")
+@click.pass_context
+def dispose(ctx, round_name, item, decision, note):
+    """Record the decision on one feedback ITEM: accepted, partly, rejected or noted (one
+    commit; deciding again replaces the decision, the history keeps both).
+
+    Usage: assembler round dispose ROUND ITEM accepted|partly|rejected|noted [--note TEXT]
+    """
+    r, found = _review(ctx).dispose(round_name, item, decision, note)
+    click.echo(f"{found.id}: {decision}" + (f" ({note})" if note else ""))
+
+
+@round_group.command()
+@click.argument("round_name", metavar="ROUND")
+@click.argument("item")
+@click.pass_context
+def apply(ctx, round_name, item):
+    """Write an accepted edit ITEM into its clause file; nothing is committed, so review the
+    change (git diff) before closing the round.
+
+    Usage: assembler round apply ROUND ITEM
+    """
+    applied = _review(ctx).apply(round_name, item)
+    if applied.already:
+        click.echo(f"{applied.path} already reads as {applied.item.id} proposes; nothing to do")
+    else:
+        click.echo(f"applied {applied.item.id} to {applied.path}; review it (git diff {applied.path}), "
+                   "then close the round")
+
+
+@round_group.command()
+@click.argument("round_name", metavar="ROUND")
+@click.option("-m", "--message", "reason", default=None, help="Why the round is cancelled (kept in "
+              "round.json and the commit).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def cancel(ctx, round_name, reason, as_json):
+    """Cancel an open round without answering it: one commit that records who cancelled it,
+    when and why (tag DOC/ROUND/cancel); the version leaves review, and the pack, feedback and
+    decisions stay in the history.
+
+    Usage: assembler round cancel ROUND [-m REASON]
+    """
+    r, commit = _review(ctx).cancel(round_name, reason)
+    if as_json:
+        _echo_json({"round": r.id, "document": r.document, "commit": commit,
+                    "tag": f"{r.document}/{r.id}/cancel", "cancelled": r.cancelled})
+        return
+    click.echo(f"cancelled round '{r.id}' of {r.document} (commit {commit[:12]}, tag "
+               f"{r.document}/{r.id}/cancel); v{r.base} is no longer in review")
+
+
+@round_group.command()
+@click.argument("round_name", metavar="ROUND")
+@click.option("-m", "--message", default=None, help="The commit message of the answering version.")
+@click.option("--force", is_flag=True, help="Close even though some items have no decision.")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="Set a template variable (repeatable), as for assemble.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def close(ctx, round_name, message, force, variables, as_json):
+    """Close a round: assemble the answering version from the clauses and template as they
+    are now, write the round redline (PDF with the disposition table, DOCX with tracked
+    changes, HTML) and disposition.csv, one commit, tags DOC/vN and DOC/ROUND/close.
+
+    Usage: assembler round close ROUND [-m MESSAGE] [--force] [--var NAME=VALUE]
+    """
+    from assembler.cli.main import _parse_vars
+    r, recorded, rows = _review(ctx).close(round_name, message, force, _parse_vars(variables))
+    if as_json:
+        _echo_json({"round": r.id, **recorded.data(), "dispositions": rows})
+        return
+    click.echo(f"closed round '{r.id}': {r.document} v{recorded.version} answers v{r.base} "
+               f"(commit {recorded.commit[:12]}, tags {recorded.tag}, {r.document}/{r.id}/close)")
+    click.echo(f"round redline and disposition table: {r.path}/")

@@ -1,0 +1,1 @@
+"""Versions in git: manifests, reading and recording versions, verify, sync."""

@@ -1,0 +1,1 @@
+"""Git and nothing else: the only place that runs git (always in English, LC_ALL=C)."""

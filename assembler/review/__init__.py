@@ -1,0 +1,1 @@
+"""Section review rounds: rounds, feedback, the DOCX feedback reader, round papers."""

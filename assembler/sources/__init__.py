@@ -1,0 +1,1 @@
+"""What editors write: source files read safely, strict YAML, clause Markdown, clauses, templates, import."""

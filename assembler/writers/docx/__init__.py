@@ -1,0 +1,1 @@
+"""DOCX: the document writer, tracked-change redlines, deterministic packaging."""

@@ -1,0 +1,1 @@
+"""PDF through reportlab: the document and redline writer and its paragraph markup."""

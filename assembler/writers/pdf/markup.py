@@ -1,0 +1,93 @@
+"""reportlab paragraph markup built from the model: tags only from the model, text escaped.
+
+Pure string work with no reportlab import, so the PDF writer stays about layout. Clause
+text is data: every run goes through :func:`escape` before it meets the markup.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape, quoteattr
+
+from assembler.model import nodes as m
+from assembler.writers.redline_text import PILCROW, link_note
+
+SERIF, SANS, MONO = "PolicySerif", "PolicySans", "PolicyMono"
+INSERT_HEX, DELETE_HEX, BAR_HEX = "#0b6b2e", "#a3162b", "#c77c02"
+__all__ = ["SERIF", "SANS", "MONO", "INSERT_HEX", "DELETE_HEX", "BAR_HEX", "escape",
+           "inline_markup", "_whole", "note", "pilcrow"]
+
+
+def inline_markup(nodes: tuple[m.Inline, ...]) -> str:
+    """reportlab paragraph markup for ``nodes``: tags only from the model, text escaped."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, m.Text):
+            out.append(escape(_bind_dashes(node.text)))
+        elif isinstance(node, m.Emph):
+            out.append("<i>" + inline_markup(node.content) + "</i>")
+        elif isinstance(node, m.Strong):
+            out.append("<b>" + inline_markup(node.content) + "</b>")
+        elif isinstance(node, m.Code):
+            out.append(f'<font face="{MONO}">' + escape(node.text) + "</font>")
+        elif isinstance(node, m.Link):
+            inner = inline_markup(node.content)
+            if node.target.startswith(("http://", "https://", "mailto:")):
+                out.append(f'<a href={quoteattr(node.target)} color="#1f4e79">' + inner + "</a>")
+            else:  # "#" and relative links have no place to go in a PDF: keep the words
+                out.append(inner)
+            if node.old_target is not None:
+                out.append(" " + note(link_note(node)))
+        elif isinstance(node, m.LineBreak):
+            out.append("<br/>")
+        elif isinstance(node, m.Ref):
+            out.append(escape(node.label or node.target))
+        elif isinstance(node, m.Var):
+            out.append(escape("{{ %s }}" % node.name))
+        elif isinstance(node, m.Ins):
+            if out and out[-1].startswith("<strike>"):
+                out.append(" ")  # "old new", not "oldnew": a replacement reads as two words
+            out.append(_inserted(inline_markup(node.content)))
+        elif isinstance(node, m.Del):
+            out.append(_deleted(inline_markup(node.content)))
+    return "".join(out)
+
+
+def note(text: str) -> str:
+    """A redline's note in the text: small, orange, in brackets (the change bar sees it)."""
+    return f'<font name="{SANS}" size="7.5" color="{BAR_HEX}">[{escape(text)}]</font>'
+
+
+def pilcrow(break_change) -> str:
+    """The mark of a paragraph split (an inserted ¶) or joined (a deleted ¶), or ''."""
+    if break_change == m.INSERTED:
+        return _inserted(PILCROW)
+    if break_change == m.DELETED:
+        return _deleted(PILCROW)
+    return ""
+
+
+def _inserted(markup: str) -> str:
+    return f'<u><font color="{INSERT_HEX}">{markup}</font></u>' if markup else ""
+
+
+def _deleted(markup: str) -> str:
+    return f'<strike><font color="{DELETE_HEX}">{markup}</font></strike>' if markup else ""
+
+
+def _whole(change, markup: str) -> str:
+    if change == m.INSERTED:
+        return _inserted(markup)
+    if change in (m.DELETED, m.MOVED_AWAY):
+        return _deleted(markup)
+    return markup
+
+
+def _bind_dashes(text: str) -> str:
+    """A spaced dash never starts a line: tie it to the word before with a no-break space.
+
+    A hyphen used as a dash is tied to the word after as well: a line ending in "-" reads
+    as a hyphenated word to text extractors, which would join the lines and drop it.
+    """
+    text = re.sub(r" - ", "\u00a0-\u00a0", text)
+    return re.sub(r" ([–—]) ", "\u00a0\\1 ", text)

@@ -1,0 +1,497 @@
+"""Document -> PDF bytes with reportlab (reportlab lives here and nowhere else).
+
+A4 (or Letter) pages with a title block, numbered clauses with hanging numbers, headings in
+the PDF outline, a running header, a footer with provenance and "Page X of Y", an optional
+DRAFT watermark, and document information. Text is set in DejaVu Serif, shipped with the
+package, so every machine embeds the same font and Greek, Cyrillic and typographic
+punctuation render. Every text run is escaped before it meets reportlab's paragraph markup:
+clause text is data, never markup. Output is deterministic (invariant mode, the version's
+time instead of the clock).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from io import BytesIO
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak,
+                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
+
+from assembler.version import TOOL_NAME, __version__
+from assembler.model import nodes as m
+from assembler.writers.options import RenderOptions, language
+from assembler.writers.pdf.markup import BAR_HEX, DELETE_HEX, INSERT_HEX, MONO, SANS, SERIF, _whole, escape, inline_markup, note, pilcrow
+from assembler.writers.redline_text import heading_note, list_note
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#5f6368")
+RULE = colors.HexColor("#c9ccd1")
+_registered = False
+
+
+def register_fonts() -> None:
+    """Register the shipped DejaVu faces once, as families so bold and italic really change."""
+    global _registered
+    if _registered:
+        return
+    faces = {SERIF: "DejaVuSerif.ttf", SERIF + "-Bold": "DejaVuSerif-Bold.ttf",
+             SERIF + "-Italic": "DejaVuSerif-Italic.ttf",
+             SERIF + "-BoldItalic": "DejaVuSerif-BoldItalic.ttf",
+             SANS: "DejaVuSans.ttf", SANS + "-Bold": "DejaVuSans-Bold.ttf", MONO: "DejaVuSansMono.ttf"}
+    for name, file in faces.items():
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+    pdfmetrics.registerFontFamily(SERIF, normal=SERIF, bold=SERIF + "-Bold",
+                                  italic=SERIF + "-Italic", boldItalic=SERIF + "-BoldItalic")
+    pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS + "-Bold", italic=SANS,
+                                  boldItalic=SANS + "-Bold")
+    _registered = True
+
+
+# ---------------------------------------------------------------- styles
+
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=SERIF, fontSize=10.5, leading=15, textColor=INK,
+                          alignment=TA_JUSTIFY, spaceAfter=7, allowWidows=0, allowOrphans=0)
+    return {
+        "body": body,
+        "title": ParagraphStyle("title", parent=body, fontName=SERIF + "-Bold", fontSize=19,
+                                leading=24, alignment=TA_LEFT, spaceAfter=8),
+        "meta": ParagraphStyle("meta", parent=body, fontName=SANS, fontSize=8.5, leading=12,
+                               textColor=MUTED, alignment=TA_LEFT, spaceAfter=0),
+        "heading": ParagraphStyle("heading", parent=body, fontName=SANS + "-Bold", fontSize=12,
+                                  leading=16, alignment=TA_LEFT, spaceBefore=12, spaceAfter=6,
+                                  keepWithNext=1),
+        "subheading": ParagraphStyle("subheading", parent=body, fontName=SANS + "-Bold",
+                                     fontSize=10.5, leading=14, alignment=TA_LEFT, spaceBefore=9,
+                                     spaceAfter=4, keepWithNext=1),
+    }
+
+
+class _Marked(Paragraph):
+    """A paragraph that draws a change bar in the margin beside each line holding a change
+    (every line when the whole block changed)."""
+
+    def __init__(self, text, style, bulletText=None, whole: bool = False, margin: float = 0,
+                 **kwargs):
+        super().__init__(text, style, bulletText=bulletText, **kwargs)
+        self._whole, self._margin = whole, margin
+
+    def split(self, avail_width, avail_height):
+        parts = super().split(avail_width, avail_height)
+        return [_Marked.adopt(part, self._whole, self._margin) for part in parts]
+
+    @staticmethod
+    def adopt(part, whole: bool, margin: float):
+        """Both halves of a paragraph split across pages keep their bars."""
+        if isinstance(part, Paragraph):
+            part.__class__ = _Marked
+            part._whole, part._margin = whole, margin
+        return part
+
+    def draw(self):
+        super().draw()
+        lines = getattr(self.blPara, "lines", [])
+        leading = self.style.leading
+        canv = self.canv
+        canv.saveState()
+        canv.setStrokeColor(colors.HexColor(BAR_HEX))
+        canv.setLineWidth(2)
+        x = -self._margin - 9
+        for index, line in enumerate(lines):
+            if self._whole or _line_changed(line):
+                top = self.height - index * leading
+                canv.line(x, top - leading + 2, x, top + 1)
+        canv.restoreState()
+
+
+_BAR_COLOR = colors.HexColor(BAR_HEX)
+
+
+def _line_changed(line) -> bool:
+    for frag in getattr(line, "words", []) or []:
+        if getattr(frag, "us_lines", None) or getattr(frag, "underline", False) or getattr(frag, "strike", False):
+            return True
+        if getattr(frag, "textColor", None) == _BAR_COLOR:  # a note: link, level, list
+            return True
+    return False
+
+
+class _Anchor(Flowable):
+    """A zero-size mark that puts an outline entry (bookmark) where it stands."""
+
+    def __init__(self, key: str, text: str, level: int):
+        super().__init__()
+        self.key, self.text, self.level = key, text, level
+        self.width = self.height = 0
+
+    def draw(self):
+        self.canv.bookmarkPage(self.key)
+        self.canv.addOutlineEntry(self.text, self.key, level=self.level, closed=self.level > 0)
+
+
+# ---------------------------------------------------------------- blocks -> flowables
+
+class _Builder:
+    def __init__(self, styles: dict[str, ParagraphStyle], redline: bool = False):
+        self.styles = styles
+        self.redline = redline
+        self.flow: list = []
+        self.anchors = 0
+        self.heading_seen = False
+
+    def anchor(self, text: str, level: int) -> _Anchor:
+        self.anchors += 1
+        return _Anchor(f"a{self.anchors}", text[:120], level)
+
+    def paragraph(self, markup: str, indent: float = 0, bullet: str | None = None,
+                  bullet_indent: float = 0, change=None, marked: bool = False,
+                  prefix: str = "") -> Paragraph:
+        style = self.styles["body"]
+        markup = prefix + _whole(change, markup)
+        if change in (m.INSERTED, m.DELETED):
+            style = ParagraphStyle(f"body-{change}", parent=style,
+                                   bulletColor=colors.HexColor(INSERT_HEX if change == m.INSERTED else DELETE_HEX))
+        if indent or bullet:
+            # The number ends just before the text (a hanging, right-aligned number), so text
+            # extractors read "4. The…" as one line. Placed from the start: reportlab's
+            # end-anchored bullets shorten the first line.
+            gap = pdfmetrics.stringWidth(bullet or "", SERIF, style.fontSize) + 6
+            style = ParagraphStyle(f"body{indent}-{gap:.1f}", parent=style, leftIndent=indent,
+                                   bulletIndent=max(indent - gap, bullet_indent),
+                                   bulletFontName=SERIF, bulletFontSize=style.fontSize)
+        bullet_markup = escape(bullet) if bullet else None  # bullets take no markup: colour via style
+        if self.redline and (change or marked or "<u>" in markup or "<strike>" in markup
+                             or BAR_HEX in markup):
+            return _Marked(markup, style, bullet_markup, whole=bool(change) or marked, margin=indent)
+        return Paragraph(markup, style, bulletText=bullet_markup)
+
+    def blocks(self, blocks, indent: float = 0, inherited=None) -> None:
+        for block in blocks:
+            self.block(block, indent, inherited)
+
+    def block(self, block, indent: float, inherited=None) -> None:
+        change = getattr(block, "change", None) or inherited
+        if isinstance(block, m.Paragraph):
+            self.flow.append(self.paragraph(inline_markup(block.content) + pilcrow(block.break_change),
+                                            indent, change=change))
+        elif isinstance(block, m.Heading):
+            text = m.plain_text(block.content)
+            style = self.styles["heading" if block.level <= 2 else "subheading"]
+            level = " " + note(heading_note(block)) if block.old_level is not None else ""
+            heading = Paragraph(_whole(change, inline_markup(block.content)) + level, style)
+            self.flow.append(KeepTogether([self.anchor(text, 1), heading]))
+            self.heading_seen = True
+        elif isinstance(block, m.Clause):
+            if block.change != m.MOVED_AWAY:
+                self.blocks(block.blocks, indent, _whole_change(block))
+        elif isinstance(block, m.ClauseList):
+            for clause in block.items:
+                if clause.change != m.MOVED_AWAY:
+                    self.clause(clause, indent)
+        elif isinstance(block, (m.BulletList, m.OrderedList)):
+            restyled = list_note(block)
+            for offset, item in enumerate(block.items):
+                marker = "•" if isinstance(block, m.BulletList) else f"{block.start + offset}."
+                self.item(item, marker, indent, 14, change,
+                          prefix=note(restyled) + " " if restyled and offset == 0 else "")
+        elif isinstance(block, m.Table):
+            self.flow.extend(self.table(block))
+
+    def table(self, block: m.Table) -> list:
+        """A report table: caption as a heading (in the outline), a repeated header row, small
+        sans-serif cells that wrap, a hairline under each row."""
+        head = ParagraphStyle("th", parent=self.styles["meta"], fontName=SANS + "-Bold",
+                              textColor=INK, fontSize=7.5, leading=9.5)
+        cell = ParagraphStyle("td", parent=head, fontName=SANS, fontSize=7.5, leading=9.5)
+        rows = [[Paragraph(escape(text), head) for text in block.header]]
+        rows += [[Paragraph(escape(text).replace("\n", "<br/>") if isinstance(text, str)
+                            else inline_markup(text), cell) for text in row]
+                 for row in block.rows]
+        total = sum(block.widths) if block.widths else len(block.header)
+        widths = [f"{100 * w / total:.2f}%" for w in (block.widths or [1] * len(block.header))]
+        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+                                   ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5)]))
+        flow: list = [CondPageBreak(min(70, 22 + 7 * len(block.rows)) * mm)]
+        if block.caption:
+            flow.append(KeepTogether([self.anchor(block.caption, 1),
+                                      Paragraph(escape(block.caption), self.styles["heading"])]))
+        return flow + [table, Spacer(1, 8)]
+
+    def clause(self, clause: m.Clause, indent: float) -> None:
+        number = f"{clause.number}." if clause.number else ""  # a removed clause: its note says where it was
+        width = 24 if number.count(".") <= 1 else 30
+        if indent == 0 and clause.number:
+            label = f"{clause.number}. {clause.title}" if clause.title else number
+            self.flow.append(self.anchor(label, 2 if self.heading_seen else 1))
+        from assembler.writers.redline_text import clause_note
+        note = clause_note(clause) if self.redline else None
+        prefix = (f'<font name="{SANS}" size="7.5" color="{BAR_HEX}">[{escape(note)}]</font> '
+                  if note else "")
+        self.item(clause.blocks, number, indent, width, _whole_change(clause), prefix,
+                  clause.change == m.MOVED)
+
+    def item(self, blocks, marker: str, indent: float, width: float, change=None,
+             prefix: str = "", marked: bool = False) -> None:
+        first = True
+        for block in blocks:
+            if isinstance(block, m.Paragraph) and first:
+                own = getattr(block, "change", None) or change
+                self.flow.append(self.paragraph(inline_markup(block.content) + pilcrow(block.break_change),
+                                                indent + width,
+                                                marker, indent, change=own, marked=marked,
+                                                prefix=prefix))
+                first = False
+            elif isinstance(block, m.ClauseList):
+                for clause in block.items:
+                    if clause.change != m.MOVED_AWAY:
+                        self.clause(clause, indent + width)
+            else:
+                if first and marker:
+                    self.flow.append(self.paragraph("", indent + width, marker, indent, prefix=prefix))
+                    first = False
+                self.block(block, indent + width, change)
+
+
+def _whole_change(clause: m.Clause):
+    return clause.change if clause.change in (m.INSERTED, m.DELETED) else None
+
+
+# ---------------------------------------------------------------- pages
+
+class _FixedStamp(TimeStamp):
+    """reportlab's document time, fixed to the version's time (never the clock)."""
+
+    def __init__(self, epoch: int):
+        lt = time.gmtime(epoch)
+        self.t, self.lt, self.YMDhms = epoch, lt, tuple(lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
+
+
+def _canvas_class(decorate, epoch: int):
+    class NumberedCanvas(canvas.Canvas):
+        """Holds pages until the end so that each footer can say "Page X of Y"."""
+
+        def __init__(self, *args, **kwargs):
+            kwargs["invariant"] = 1
+            super().__init__(*args, **kwargs)
+            self._doc._timeStamp = _FixedStamp(epoch)
+            # The file ID is a digest that reportlab seeds from SOURCE_DATE_EPOCH when that is
+            # set; seed it as invariant mode does, so only ``epoch`` shapes the bytes.
+            self._doc.signature = hashlib.md5(b"a reportlab document" + b"946684800.0",
+                                              usedforsecurity=False)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                decorate(self, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def _decorator(doc: m.Document, options: RenderOptions, size, margins):
+    left, right, top, bottom = margins
+    width, height = size
+    title = m.plain_text(_without_deletions(doc.title))
+    short = title if len(title) <= 90 else title[:87].rsplit(" ", 1)[0] + "…"
+    if options.redline is not None:
+        right_head = f"Redline {options.redline.old.label} → {options.redline.new.label}"
+    elif options.report:
+        right_head = options.report
+    elif options.version:
+        right_head = f"{doc.id} v{options.version} · {options.status_label}"
+    else:
+        right_head = "Preview, not a recorded version"
+    provenance = options.provenance(doc)
+
+    def decorate(canv: canvas.Canvas, total: int) -> None:
+        page = canv.getPageNumber()
+        canv.saveState()
+        if options.watermark:
+            canv.setFillColor(colors.HexColor("#9aa0a6"))
+            canv.setFillAlpha(0.13)
+            canv.setFont(SANS + "-Bold", 110)
+            canv.translate(width / 2, height / 2)
+            canv.rotate(50)
+            canv.drawCentredString(0, -38, "DRAFT")
+            canv.rotate(-50)
+            canv.translate(-width / 2, -height / 2)
+            canv.setFillAlpha(1)
+        canv.setFont(SANS, 7.5)
+        canv.setFillColor(MUTED)
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        line_width = width - left - right
+        if page > 1:
+            y = height - top + 14
+            head = _fit(right_head, line_width * 0.55)
+            canv.drawString(left, y, _fit(short, line_width - _width(head) - 12))
+            canv.drawRightString(width - right, y, head)
+            canv.line(left, y - 4, width - right, y - 4)
+        y = bottom - 20
+        canv.line(left, y + 10, width - right, y + 10)
+        pages = f"Page {page} of {total}"
+        canv.drawString(left, y, _fit(provenance, line_width - _width(pages) - 12))
+        canv.drawRightString(width - right, y, pages)
+        canv.restoreState()
+
+    return decorate
+
+
+def _width(text: str, size: float = 7.5) -> float:
+    return pdfmetrics.stringWidth(text, SANS, size)
+
+
+def _fit(text: str, room: float, size: float = 7.5) -> str:
+    """``text`` cut short with "…" so that it fits in ``room`` points (running heads with
+    long labels must not run into each other)."""
+    if _width(text, size) <= room:
+        return text
+    while text and _width(text + "…", size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
+    """The document as PDF bytes."""
+    options = options or RenderOptions()
+    register_fonts()
+    styles = _styles()
+    size = LETTER if options.paper.upper() == "LETTER" else A4
+    margins = (25 * mm, 25 * mm, 24 * mm, 24 * mm)
+    title = m.plain_text(doc.title)
+    builder = _Builder(styles, redline=options.redline is not None)
+    if options.redline is not None:
+        builder.flow.extend(_summary_page(doc, options, styles, builder))
+    builder.flow.append(builder.anchor(title if options.redline is None else "Marked document", 0))
+    builder.flow.append(_Marked(inline_markup(doc.title), styles["title"], margin=0)
+                        if options.redline else Paragraph(inline_markup(doc.title), styles["title"]))
+    if options.redline is not None:
+        info = options.redline
+        meta = (f"{escape(doc.id)} · changes from {escape(info.old.label)} ({info.old.date_label}) "
+                f"to {escape(info.new.label)} ({info.new.date_label})")
+    elif options.report:
+        meta = f"{escape(doc.id)} · {escape(options.report)} · {options.date_label}"
+    elif options.version:
+        meta = (f"{escape(doc.id)} · version {options.version} · {escape(options.status_label)} · "
+                f"{options.date_label}")
+    else:
+        meta = f"{escape(doc.id)} · preview, not a recorded version"
+    builder.flow.append(Paragraph(meta, styles["meta"]))
+    builder.flow.append(_Rule())
+    builder.flow.append(Spacer(1, 10))
+    builder.blocks(doc.blocks)
+    buffer = BytesIO()
+    keywords = [doc.id, options.report or (f"v{options.version}" if options.version else "preview"),
+                options.status_label]
+    if options.sources_digest:
+        keywords.append(f"sources {options.sources_digest}")
+    template = BaseDocTemplate(
+        buffer, pagesize=size, leftMargin=margins[0], rightMargin=margins[1],
+        topMargin=margins[2], bottomMargin=margins[3], title=title, author=options.author,
+        subject=f"{doc.id} " + (f"version {options.version} ({options.status_label})"
+                                if options.version else "(preview)"),
+        keywords=keywords, creator=f"{TOOL_NAME} {__version__}", invariant=1,
+        lang=language(doc))
+    frame = Frame(margins[0], margins[3], size[0] - margins[0] - margins[1],
+                  size[1] - margins[2] - margins[3], id="body", leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0)
+    template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    template.build(builder.flow, canvasmaker=_canvas_class(_decorator(doc, options, size, margins),
+                                                          options.epoch))
+    return buffer.getvalue()
+
+
+def _without_deletions(nodes):
+    """Inlines as the new version reads them (a redline's running header)."""
+    out = []
+    for node in nodes:
+        if isinstance(node, m.Del):
+            continue
+        if isinstance(node, m.Ins):
+            out.extend(_without_deletions(node.content))
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def _summary_page(doc: m.Document, options: RenderOptions, styles, builder) -> list:
+    """The first page of a redline: what changed, in numbers and by clause, and a legend."""
+    from assembler.writers.redline_text import LEGEND, clause_label, heading
+    info = options.redline
+    s = info.summary
+    flow = [builder.anchor("Summary of changes", 0),
+            Paragraph(escape(heading(doc.id, info)), styles["title"]),
+            Paragraph(escape(f"{info.old.label}: {info.old.date_label}"
+                             + (f", {info.old.author}" if info.old.author else "")
+                             + f" · {info.new.label}: {info.new.date_label}"
+                             + (f", {info.new.author}" if info.new.author else "")), styles["meta"]),
+            _Rule(), Spacer(1, 8)]
+    if not s.get("changes"):
+        flow.append(Paragraph("<b>No changes.</b> The two versions read the same.", styles["body"]))
+    else:
+        rows = [("Words inserted", s["words_inserted"]), ("Words deleted", s["words_deleted"]),
+                ("Punctuation and symbols inserted", s.get("punctuation_inserted", 0)),
+                ("Punctuation and symbols deleted", s.get("punctuation_deleted", 0)),
+                ("Spacing changes", s.get("spacing_changes", 0)),
+                ("Links with a new target", s.get("links_changed", 0)),
+                ("Structural changes", s.get("structure_changes", 0)),
+                ("Clauses added", s["clauses_added"]), ("Clauses removed", s["clauses_removed"]),
+                ("Clauses moved", s["clauses_moved"]), ("Clauses modified", s["clauses_modified"])]
+        cell = ParagraphStyle("cell", parent=styles["body"], alignment=TA_LEFT, spaceAfter=0)
+        table = Table([[Paragraph(label, cell), Paragraph(f"<b>{value}</b>", cell)] for label, value in rows],
+                      colWidths=[78 * mm, 20 * mm], hAlign="LEFT")
+        table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 3),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+        flow += [table, Spacer(1, 8)]
+        if s.get("title_changed"):
+            flow.append(Paragraph("The title changed.", styles["body"]))
+        if s["changed_clauses"]:
+            flow.append(Paragraph("Changed clauses", styles["heading"]))
+            for entry in s["changed_clauses"]:
+                flow.append(Paragraph(f"{escape(clause_label(entry))}: <i>{escape(entry['change'])}</i>",
+                                      styles["body"]))
+    legend = (f'{escape(LEGEND)} Example: <u><font color="{INSERT_HEX}">inserted</font></u>, '
+              f'<strike><font color="{DELETE_HEX}">deleted</font></strike>.')
+    flow += [Spacer(1, 8), Paragraph(legend, styles["meta"]), PageBreak()]
+    return flow
+
+
+class _Rule(Flowable):
+    """A thin full-width rule under the title block."""
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        return avail_width, 6
+
+    def draw(self):
+        self.canv.setStrokeColor(RULE)
+        self.canv.setLineWidth(0.8)
+        self.canv.line(0, 2, self.width, 2)
