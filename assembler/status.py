@@ -28,11 +28,12 @@ class Status:
 
 def status(workspace, today: date | None = None) -> Status:
     """The report for ``workspace`` (see the module docstring)."""
-    from assembler.history import manifest as mf
     from assembler.archive.archivist import Archive
     from assembler.errors import InvalidInput
-    from assembler.review.workflow import Review
+    from assembler.history import manifest as mf
     from assembler.history.worktree import source_changes
+    from assembler.repo import refs
+    from assembler.review.workflow import Review
     today = today or date.today()
     report = Status()
     versions = workspace.log()
@@ -57,11 +58,10 @@ def status(workspace, today: date | None = None) -> Status:
             known = tip is not None and store.read_file(tip, path) is not None
             report.unrecorded.append({"path": path, "change": "deleted" if data is None else
                                       "modified" if known else "new"})
-        upstream = store.run("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}",
-                             check=False).strip()
+        upstream = refs.upstream(store)
         if upstream:
             report.upstream = upstream
-            ahead = set(store.run("rev-list", f"{upstream}..HEAD", check=False).split())
+            ahead = set(refs.commits(store, "HEAD", upstream))
             report.unpushed = [{"document": v.document, "version": v.number, "commit": v.commit}
                                for v in versions if v.commit in ahead]
     for r in Review(workspace).rounds():
@@ -77,6 +77,7 @@ def status(workspace, today: date | None = None) -> Status:
 
 def lines(report: Status) -> list[str]:
     """The report as short lines for a terminal."""
+    from assembler.review.rounds import due_phrase
     out = [f"in progress: {report.in_progress}"] if report.in_progress else []
     out.append("documents:")
     for d in report.documents:
@@ -97,11 +98,7 @@ def lines(report: Status) -> list[str]:
         out.append("sources that cannot be assembled (assembler check lists them all):")
         out.extend(f"  {line}" for line in report.problems[:10])
     for r in report.rounds:
-        due = ""
-        if r["deadline"]:
-            left = r["days_left"]
-            due = f", due {r['deadline']} ({left} days left)" if left >= 0 else \
-                f", due {r['deadline']} ({-left} days ago)"
+        due = due_phrase(r["deadline"], r["days_left"])
         waiting = ", ".join(r["not_answered"]) or "nobody"
         out.append(f"round {r['document']}/{r['round']} on v{r['base']}{due}: {r['items']} item(s), "
                    f"{r['undecided']} undecided; not answered: {waiting}")

@@ -10,26 +10,30 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-
-from assembler.build import changes
-from assembler.history import reading as history, versions, worktree
-from assembler.repo import store
 from assembler import writers
-from assembler.history import manifest as mf
-from assembler.model import nodes as m
-from assembler.build import redline as redline_mod
-from assembler.history import verify as verify_mod
+from assembler.build import changes, redline as redline_mod
 from assembler.build.assemble import assemble, effective_variables, is_clause_path, unknown_clause
+from assembler.build.transforms import run_pipeline
+from assembler.errors import (
+    InvalidInput,
+    NotFoundError,
+    Problem,
+    ProblemList,
+    UsageError,
+    WorkspaceStateError,
+    did_you_mean,
+)
+from assembler.history import manifest as mf, reading as history, verify as verify_mod, versions, worktree
+from assembler.history.manifest import Source
+from assembler.history.versions import Recorded
+from assembler.model import nodes as m
+from assembler.repo import store
+from assembler.repo.store import GitStore
 from assembler.sources.clauses import ClauseLibrary, parse_clause
-from assembler.errors import InvalidInput, NotFoundError, Problem, ProblemList, UsageError, WorkspaceStateError, did_you_mean
 from assembler.sources.files import atomic_write, decode_source, git_blob_id
 from assembler.sources.importer import ImportPlan, plan_import
-from assembler.history.manifest import Source
 from assembler.sources.readers import read_document_file, read_json_document
-from assembler.repo.store import GitStore
 from assembler.sources.templates import ClauseItem, NumberedItem, TemplateSet, parse_template
-from assembler.build.transforms import run_pipeline
-from assembler.history.versions import Recorded
 from assembler.writers.options import RedlineInfo, RenderOptions, Side, sources_digest
 
 FOLDERS = ("clauses", "templates", "versions")
@@ -337,8 +341,9 @@ class Workspace:
     def verify(self, document: str | None = None, progress=None, jobs: int = 1) -> "verify_mod.Report":
         """Rebuild every recorded version from its own commit and compare; run git fsck.
         ``jobs`` > 1 rebuilds versions in that many processes."""
+        from assembler.review.rounds import check_rounds
         with self.store() as store:
-            return verify_mod.verify(store, document, rebuild_version, progress, jobs)
+            return verify_mod.verify(store, document, rebuild_version, progress, jobs, (check_rounds,))
 
     # -------------------------------------------------------- redlines
 

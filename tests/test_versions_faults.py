@@ -152,7 +152,7 @@ def test_a_full_disk_leaves_head_and_outputs_unchanged(small_disk):
 
 WORKER = textwrap.dedent("""
     import sys
-    from assembler.cli import main
+    from assembler.cli.main import main
     root, index, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     for i in range(count):
         doc = ("resolution", "summary")[(index + i) % 2]

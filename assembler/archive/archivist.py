@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assembler.archive import blame as blame_mod
-from assembler.archive import clause_history
+from assembler.archive import blame as blame_mod, clause_history
 from assembler.history import reading as history
 from assembler.review import rounds as rd
 

@@ -13,11 +13,10 @@ import io
 import json
 from dataclasses import dataclass
 
-from assembler.history import reading as history
-from assembler.history import manifest as mf
+from assembler.history import manifest as mf, reading as history
 from assembler.model import nodes as m
-from assembler.review import rounds as rd
 from assembler.repo.store import GitStore
+from assembler.review import rounds as rd
 
 TIMELINE_COLUMNS = ("date", "event", "version", "round", "section", "item", "decision", "author",
                     "email", "commit", "detail")
@@ -148,3 +147,14 @@ def report_document(t: Trail) -> m.Document:
     origin = m.Origin("template", t.document, "", "")
     return m.Document(t.document, (m.Text(f"Audit trail: {t.document}"),), tuple(blocks), origin,
                       (), (("language", "en"),))
+
+
+def report_pdf(workspace, t: Trail) -> bytes:
+    """The audit report as PDF, the same bytes from ``assembler audit --pdf`` and in a BagIt
+    export: dated by the trail's latest event, authored by the toolkit."""
+    from assembler.version import TOOL_NAME, __version__
+    from assembler.writers.options import RenderOptions
+    epoch = max((mf.epoch_of(e["date"]) for e in t.timeline), default=0)
+    options = RenderOptions(epoch=epoch, author=f"{TOOL_NAME} {__version__}",
+                            report=f"audit trail at {t.tip[:12]}")
+    return workspace.render(report_document(t), "pdf", options)

@@ -17,13 +17,11 @@ from pathlib import Path
 
 import bagit
 
-from assembler.version import TOOL_NAME, __version__
-from assembler.history import reading as history
-from assembler.history import manifest as mf
-from assembler.archive.audit import Trail, report_document, timeline_csv
+from assembler.archive.audit import Trail, report_pdf, timeline_csv
 from assembler.errors import UsageError, WorkspaceStateError
+from assembler.history import manifest as mf, reading as history
 from assembler.repo.store import GitStore
-from assembler.writers.options import RenderOptions
+from assembler.version import TOOL_NAME, __version__
 
 
 def _chosen(trail: Trail, labels: list[str] | None) -> list[dict]:
@@ -68,10 +66,7 @@ def export(store: GitStore, ws, trail: Trail, labels: list[str] | None, target: 
         for path in store.tree_blobs(trail.tip, f"{history.folder(doc)}/rounds"):
             _write(staging / "rounds" / path.split("/rounds/", 1)[1], store.read_file(trail.tip, path))
             files += 1
-        report = report_document(trail)
-        options = RenderOptions(epoch=epoch, author=f"{TOOL_NAME} {__version__}",
-                                report=f"audit trail at {trail.tip[:12]}")
-        _write(staging / "audit" / f"{doc}-audit.pdf", ws.render(report, "pdf", options))
+        _write(staging / "audit" / f"{doc}-audit.pdf", report_pdf(ws, trail))
         _write(staging / "audit" / f"{doc}-audit.csv", timeline_csv(trail))
         _write(staging / "audit" / f"{doc}-audit.json",
                (json.dumps(trail.data(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

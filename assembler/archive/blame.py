@@ -15,8 +15,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from assembler.history import reading as history
-from assembler.history import manifest as mf
+from assembler.history import manifest as mf, reading as history
 from assembler.model.paragraphs import normalize
 from assembler.repo.store import GitStore
 

@@ -8,16 +8,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from assembler.history import reading as history
-from assembler.history import manifest as mf
-from assembler.model import nodes as m
-from assembler.build import redline as redline_mod
-from assembler.review import rounds as rd
-from assembler.build import worddiff
-from assembler.sources.clauses import split_front_matter
+from assembler.build import redline as redline_mod, worddiff
 from assembler.errors import AssemblerError, NotFoundError, did_you_mean
-from assembler.sources.readers import read_json_document
+from assembler.history import manifest as mf, reading as history
+from assembler.model import nodes as m
 from assembler.repo.store import GitStore
+from assembler.review import rounds as rd
+from assembler.sources.clauses import split_front_matter
+from assembler.sources.readers import read_json_document
 
 
 @dataclass

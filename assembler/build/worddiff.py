@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 from typing import NamedTuple
 
-from diff_match_patch import diff_match_patch
 
 from assembler.model import nodes as m
 from assembler.build.wordunits import UNIT
@@ -120,7 +119,8 @@ def normalize(nodes) -> tuple[m.Inline, ...]:
 
 # ---------------------------------------------------------------- unit diff
 
-def _engine() -> diff_match_patch:
+def _engine():
+    from diff_match_patch import diff_match_patch   # imported on first diff: a fast start
     engine = diff_match_patch()
     engine.Diff_Timeout = 0  # never trade a minimal diff for time
     return engine

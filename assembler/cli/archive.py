@@ -8,15 +8,14 @@ from pathlib import Path
 
 import click
 
-from assembler.archive.archivist import Archive
+from assembler.cli.common import open_workspace
 from assembler.sources.files import write_output
-from assembler.history.manifest import epoch_of
-from assembler.writers.options import RenderOptions
 
 
-def _archive(ctx) -> tuple[Archive, object]:
-    from assembler.cli.main import _workspace
-    workspace = _workspace(ctx)
+def _archive(ctx):
+    """The archivist's tools and the workspace (imported here: only these commands need them)."""
+    from assembler.archive.archivist import Archive
+    workspace = open_workspace(ctx)
     return Archive(workspace), workspace
 
 
@@ -97,9 +96,7 @@ def audit(ctx, document, pdf, csv_path, json_path):
     archive, workspace = _archive(ctx)
     trail = archive.audit(document)
     if pdf:
-        epoch = max((epoch_of(e["date"]) for e in trail.timeline), default=0)
-        data = workspace.render(audit_mod.report_document(trail), "pdf", RenderOptions(epoch=epoch, report=f"audit trail at {trail.tip[:12]}"))
-        write_output(Path(pdf), data)
+        write_output(Path(pdf), audit_mod.report_pdf(workspace, trail))
         click.echo(f"wrote {pdf}", err=True)
     if csv_path:
         write_output(Path(csv_path), audit_mod.timeline_csv(trail))

@@ -10,15 +10,14 @@ import json
 
 import click
 
-from assembler.review import round_papers
-from assembler.history import versions
-from assembler.review.workflow import Review
-from assembler.review.rounds import DECISIONS
+from assembler.cli.common import open_workspace, parse_vars
+from assembler.review.rounds import DECISIONS, due_phrase
 
 
-def _review(ctx) -> Review:
-    from assembler.cli.main import _workspace
-    return Review(_workspace(ctx))
+def _review(ctx):
+    """The workspace's review rounds (imported here: only round commands need them)."""
+    from assembler.review.workflow import Review
+    return Review(open_workspace(ctx))
 
 
 def _echo_json(data) -> None:
@@ -108,21 +107,17 @@ def status(ctx, round_name, as_json):
     """
     review = _review(ctx)
     chosen = [review.find(round_name)] if round_name else review.rounds()
-    today = round_papers.iso_day(versions.commit_epoch())
-    reports = [_status(r, today) for r in chosen]
+    from assembler.history.versions import commit_epoch
+    from assembler.review.round_papers import iso_day
+    today = iso_day(commit_epoch())
+    reports = [r.report(today) for r in chosen]
     if as_json:
         _echo_json(reports if not round_name else reports[0])
         return
     if not reports:
         click.echo("no review rounds yet (open one with 'assembler round open DOC --name NAME')")
     for rep in reports:
-        due = ""
-        if rep["deadline"] and rep["state"] in ("closed", "cancelled"):
-            due = f", was due {rep['deadline']}"
-        elif rep["deadline"]:
-            left = rep["days_left"]
-            due = f", due {rep['deadline']} ({left} days left)" if left >= 0 else \
-                f", due {rep['deadline']} ({-left} days ago)"
+        due = due_phrase(rep["deadline"], rep["days_left"], rep["state"] in ("closed", "cancelled"))
         answered = f", answered by v{rep['answered_by']}" if rep["answered_by"] else ""
         click.echo(f"{rep['document']}/{rep['id']}  {rep['name']}: {rep['state']} on v{rep['base']}"
                    f"{due}{answered}")
@@ -135,22 +130,6 @@ def status(ctx, round_name, as_json):
             click.echo("  items per paragraph: " + ", ".join(f"{k} ({v})" for k, v in rep["items_per_clause"].items()))
         click.echo(f"  decisions: {rep['decided']} of {rep['items']} items"
                    + (f"; undecided: {', '.join(rep['undecided'])}" if rep["undecided"] else ""))
-
-
-def _status(r, today) -> dict:
-    items = r.items()
-    per_clause: dict[str, int] = {}
-    for item in items:
-        per_clause[item.target] = per_clause.get(item.target, 0) + 1
-    return {"id": r.id, "name": r.name, "document": r.document, "base": r.base, "state": r.state,
-            "deadline": r.deadline, "days_left": r.days_left(today) if not r.ended else None,
-            "answered_by": (r.closed or {}).get("version"),
-            "sections": [{"id": s.id, "name": s.name, "responded": s.id in r.feedback,
-                          "items": len(r.feedback.get(s.id, {}).get("items", [])),
-                          "branch": r.feedback.get(s.id, {}).get("branch")} for s in r.sections],
-            "items": len(items), "decided": len(items) - len(r.undecided()),
-            "undecided": [i.id for i in r.undecided()], "items_per_clause": per_clause,
-            "decisions": {k: v["decision"] for k, v in r.dispositions.items()}}
 
 
 @round_group.command()
@@ -224,8 +203,7 @@ def close(ctx, round_name, message, force, variables, as_json):
 
     Usage: assembler round close ROUND [-m MESSAGE] [--force] [--var NAME=VALUE]
     """
-    from assembler.cli.main import _parse_vars
-    r, recorded, rows = _review(ctx).close(round_name, message, force, _parse_vars(variables))
+    r, recorded, rows = _review(ctx).close(round_name, message, force, parse_vars(variables))
     if as_json:
         _echo_json({"round": r.id, **recorded.data(), "dispositions": rows})
         return

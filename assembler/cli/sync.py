@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assembler.history import sync as sync_mod
+from assembler.cli.common import open_workspace
 
 
 @click.command()
@@ -22,6 +22,7 @@ def clone(ctx, url, directory):
     Usage: assembler clone URL [DIR]
     """
     target = Path(ctx.obj["directory"]) / (directory or Path(url.rstrip("/")).name.removesuffix(".git"))
+    from assembler.history import sync as sync_mod
     made = sync_mod.clone(url, target)
     click.echo(f"cloned {url} into {made}; record with 'assembler assemble', share with 'assembler sync'")
 
@@ -45,8 +46,8 @@ def sync(ctx, remote, then, as_json):
 
     Usage: assembler sync [REMOTE] [--continue | --abort] [--json]
     """
-    from assembler.cli.main import _workspace
-    result = sync_mod.sync(_workspace(ctx), remote, then)
+    from assembler.history import sync as sync_mod
+    result = sync_mod.sync(open_workspace(ctx), remote, then)
     if then == "abort":
         if as_json:
             click.echo(json.dumps({**result.data(), "aborted": True}, indent=2))

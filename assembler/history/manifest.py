@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from assembler.version import TOOL_NAME, __version__
 from assembler.model import nodes as m
+from assembler.version import TOOL_NAME, __version__
 
 SCHEMA = "policy-assembler/manifest/1"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assembler.history import manifest as mf
 from assembler.errors import NotFoundError, UsageError, did_you_mean
-from assembler.sources.markup import CLAUSE_ID
+from assembler.history import manifest as mf
 from assembler.repo.store import GitStore, LogEntry
+from assembler.sources.markup import CLAUSE_ID
 
 LABEL = re.compile(r"^v?([1-9][0-9]{0,8})$")
 

@@ -20,8 +20,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assembler.history import reading as history, sync_merge
 from assembler.errors import UsageError, WorkspaceStateError
+from assembler.history import reading as history, sync_merge
+from assembler.repo import checkout, refs, remote as git_remote
 from assembler.repo.locking import workspace_lock
 from assembler.repo.store import GitStore
 
@@ -67,20 +68,19 @@ def _fetch(store: GitStore, remote: str, branch: str) -> str | None:
     the error instead of failing the whole fetch without a word.
     """
     short = branch[len("refs/heads/"):]
-    before = _refs(store, f"refs/remotes/{remote}/")
-    status, _out, err = store.execute("fetch", "--no-tags", remote,
-                                      f"+refs/heads/{short}:{_remote_ref(remote, branch)}",
-                                      f"+refs/heads/review/*:refs/remotes/{remote}/review/*",
-                                      f"+refs/tags/*:{_mirror(remote)}*")
-    if status != 0:
-        if "couldn't find remote ref" in err:
+    before = refs.listing(store, f"refs/remotes/{remote}/")
+    fetched = git_remote.fetch(store, remote, [f"+refs/heads/{short}:{_remote_ref(remote, branch)}",
+                                               f"+refs/heads/review/*:refs/remotes/{remote}/review/*",
+                                               f"+refs/tags/*:{_mirror(remote)}*"])
+    if not fetched.ok:
+        if fetched.missing:
             return None
-        raise RemoteError(f"cannot fetch from '{remote}': {_first_line(err)}; nothing was changed")
+        raise RemoteError(f"cannot fetch from '{remote}': {fetched.reason}; nothing was changed")
     try:
         _take_tags(store, remote)
     except RemoteError:
-        _set_refs(store, f"refs/remotes/{remote}/", before)
-        _set_refs(store, _mirror(remote), {})
+        refs.set_under(store, f"refs/remotes/{remote}/", {n: obj for n, (obj, _) in before.items()})
+        refs.set_under(store, _mirror(remote), {})
         raise
     return store.resolve(_remote_ref(remote, branch))
 
@@ -89,35 +89,12 @@ def _mirror(remote: str) -> str:
     return f"refs/assembler/tags/{remote}/"
 
 
-def _refs(store: GitStore, prefix: str) -> dict[str, tuple[str, str]]:
-    """``ref name (without prefix) -> (object, commit it names)`` for the refs under
-    ``prefix`` (symbolic refs such as ``origin/HEAD`` left out: they follow their target)."""
-    out = store.run("for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)%00%(symref)",
-                    prefix)
-    found = {}
-    for line in out.splitlines():
-        name, direct, peeled, symref = line.split("\0")
-        if not symref:
-            found[name[len(prefix):]] = (direct, peeled or direct)
-    return found
-
-
-def _set_refs(store: GitStore, prefix: str, wanted: dict[str, tuple[str, str]]) -> None:
-    """Make the refs under ``prefix`` exactly ``wanted`` (one transaction)."""
-    now = _refs(store, prefix)
-    lines = [f"delete {prefix}{name}" for name in now if name not in wanted]
-    lines += [f"update {prefix}{name} {obj}" for name, (obj, _) in wanted.items()
-              if now.get(name, ("",))[0] != obj]
-    if lines:
-        store.run("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
-
-
 def _take_tags(store: GitStore, remote: str) -> None:
     """Take the remote's tags from the mirror: new ones are created, one we hold for the
     same commit becomes the remote's object; a tag of ours naming another commit stops the
     sync with its name, both commits and what to do, before any tag changes."""
-    theirs = _refs(store, _mirror(remote))
-    ours = _refs(store, "refs/tags/")
+    theirs = refs.listing(store, _mirror(remote))
+    ours = refs.listing(store, "refs/tags/")
     clashes = [(name, ours[name][1], commit) for name, (_obj, commit) in theirs.items()
                if name in ours and ours[name][1] != commit]
     if clashes:
@@ -126,18 +103,10 @@ def _take_tags(store: GitStore, remote: str) -> None:
         raise RemoteError(f"your tag {name} names commit {mine[:12]} but '{remote}' has {name} on "
                           f"{other[:12]}{more}; nothing was changed. If yours is a mistake, delete it "
                           f"(git tag -d {name}) and run assembler sync again")
-    lines = [f"update refs/tags/{name} {obj}" for name, (obj, _) in theirs.items()
-             if ours.get(name, ("",))[0] != obj]
-    lines += [f"delete {_mirror(remote)}{name}" for name in theirs]
-    store.run("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
-
-
-def _first_line(err: str) -> str:
-    """git's own reason, from what it printed: a fatal or error line, a refused ref, or the
-    first line; 'no reason given' only when git printed nothing."""
-    lines = [line.strip() for line in err.strip().splitlines() if line.strip()]
-    useful = [line for line in lines if line.startswith(("fatal:", "error:", "remote:", "!"))] or lines
-    return (useful[0] if useful else "no reason given").removeprefix("fatal: ")
+    changes: dict[str, str | None] = {f"refs/tags/{name}": obj for name, (obj, _) in theirs.items()
+                                      if ours.get(name, ("",))[0] != obj}
+    changes.update({f"{_mirror(remote)}{name}": None for name in theirs})
+    refs.update(store, changes)
 
 
 def _local_tags(store: GitStore, commits: list[str]) -> dict[str, str]:
@@ -167,7 +136,7 @@ def sync(workspace, remote: str = "origin", then: str | None = None) -> SyncResu
         busy = None if then else store.operation_in_progress()
         if busy:
             raise WorkspaceStateError(f"{busy} is in progress; finish or abort it before syncing")
-        if remote not in store.run("remote").split():
+        if remote not in git_remote.names(store):
             raise UsageError(f"no git remote '{remote}'; add one with git remote add {remote} URL "
                              "(assembler clone sets up 'origin')")
         if then == "continue":   # records versions, which takes the workspace lock itself
@@ -194,7 +163,7 @@ def sync(workspace, remote: str = "origin", then: str | None = None) -> SyncResu
                 local, upstream = done
                 if local is None or local == upstream:
                     return result
-                ahead = store.run("rev-list", f"{upstream}..{local}" if upstream else local).split()
+                ahead = refs.commits(store, local, upstream)
                 if _push(store, remote, branch, ahead):
                     result.pushed += len(ahead)
                     return result
@@ -214,28 +183,17 @@ def _merge_state(store: GitStore, remote: str, branch: str,
     return sync_merge.begin(store, remote, branch, base, local, upstream, carried)
 
 
-def _is_ancestor(store: GitStore, older: str, newer: str) -> bool:
-    status, _out, _err = store.execute("merge-base", "--is-ancestor", older, newer)
-    return status == 0
-
-
-def _tag_target(store: GitStore, tag_object: str) -> str:
-    return store.run("rev-parse", f"{tag_object}^{{commit}}").strip()
-
-
 def _push(store: GitStore, remote: str, branch: str, commits: list[str]) -> bool:
     """Push the branch and the tags on the pushed commits, all or nothing; False when the
     remote moved in the meantime (the caller integrates again)."""
     tags = sorted(_local_tags(store, commits))
-    status, out, err = store.execute("push", "--atomic", remote, f"{branch}:{branch}",
-                                     *[f"refs/tags/{t}:refs/tags/{t}" for t in tags])
-    if status == 0:
+    pushed = git_remote.push(store, remote, [f"{branch}:{branch}",
+                                             *[f"refs/tags/{t}:refs/tags/{t}" for t in tags]])
+    if pushed.ok:
         return True
-    said = out + err
-    if any(word in said for word in ("fetch first", "non-fast-forward", "already exists",
-                                     "atomic push failed", "cannot lock ref")):
+    if pushed.moved:
         return False   # the remote moved (or took our tag's number) since we fetched: again
-    raise RemoteError(f"'{remote}' refused the push: {_first_line(err)}; your commits are safe "
+    raise RemoteError(f"'{remote}' refused the push: {pushed.reason}; your commits are safe "
                       "locally, nothing was changed on the remote")
 
 
@@ -243,23 +201,21 @@ def _move(store: GitStore, old: str, new: str) -> None:
     """Point the branch and the work tree at ``new`` as ``git checkout`` would: a two-tree
     ``read-tree -m -u`` keeps staged and unstaged edits to files that do not change, and
     refuses (changing nothing) when an edited file would have to change."""
-    store.execute("update-index", "-q", "--refresh")   # entries staged by assemble lack stat data
-    status, _out, err = store.execute("read-tree", "-m", "-u", old, new)
-    if status != 0:
-        raise WorkspaceStateError(f"cannot bring in the remote's commits: {_first_line(err)}; commit "
+    refused = checkout.move(store, old, new)
+    if refused:
+        raise WorkspaceStateError(f"cannot bring in the remote's commits: {refused}; commit "
                                   "or stash your uncommitted edits to those files, then sync again")
     if not store.compare_and_swap(store.branch(), new, old):
-        store.execute("read-tree", "-m", "-u", new, old)
+        checkout.move(store, new, old)
         raise WorkspaceStateError("the branch moved while syncing (another git command?); nothing "
                                   "was changed; run assembler sync again")
 
 
 def _set_aside_tags(store: GitStore, commits: list[str]) -> dict[str, str]:
     """Delete the tags on ``commits``, returning name -> tag object to put them back."""
-    saved = {name: store.run("rev-parse", f"refs/tags/{name}").strip()
+    saved = {name: refs.object_of(store, f"refs/tags/{name}") or ""
              for name in _local_tags(store, commits)}
-    for name in saved:
-        store.run("update-ref", "-d", f"refs/tags/{name}")
+    refs.update(store, {f"refs/tags/{name}": None for name in saved})
     return saved
 
 
@@ -270,28 +226,28 @@ def _integrate(workspace, store: GitStore, remote: str, branch: str,
     local = store.resolve(branch)
     # tags of never-pushed commits step aside while the remote's come in (in the same fetch
     # as its branch, so both are one snapshot of the remote)
-    mine = store.run("rev-list", local, "--not", f"--remotes={remote}").split() if local else []
+    mine = refs.commits_not_on_remote(store, local, remote) if local else []
     saved = _set_aside_tags(store, mine)
     previous = store.resolve(_remote_ref(remote, branch))
     upstream = _fetch(store, remote, branch)
-    if previous and (upstream is None or not _is_ancestor(store, previous, upstream)):
-        store.run("update-ref", _remote_ref(remote, branch), previous)
+    if previous and (upstream is None or not refs.is_ancestor(store, previous, upstream)):
+        refs.update(store, {_remote_ref(remote, branch): previous})
         raise RemoteError(f"the branch on '{remote}' was rewritten or deleted since you last synced "
                           f"(it no longer holds {previous[:12]}); nothing was changed here. Ask "
                           "whoever force-pushed to restore it, or re-clone if the rewrite was meant")
     if upstream is not None and local is None:
-        store.run("checkout", "--quiet", "-B", branch[len("refs/heads/"):], upstream)
+        checkout.switch_branch(store, branch[len("refs/heads/"):], upstream)
     elif upstream is not None and local != upstream:
-        base = store.run("merge-base", local, upstream, check=False).strip() or None
+        base = refs.merge_base(store, local, upstream)
         if base == local:
             _move(store, local, upstream)
         elif base != upstream:
             _replay(workspace, store, base, local, upstream, result)
         if base != upstream:
-            result.pulled += len(store.run("rev-list", f"{local}..{upstream}").split())
+            result.pulled += len(refs.commits(store, upstream, local))
     new_local = store.resolve(branch)
-    history_now = set(store.run("rev-list", new_local).split()) if new_local else set()
-    kept = {name: tag for name, tag in saved.items() if _tag_target(store, tag) in history_now}
+    history_now = set(refs.commits(store, new_local)) if new_local else set()
+    kept = {name: tag for name, tag in saved.items() if refs.commit_of(store, tag) in history_now}
     if not _restore_tags(store, kept):
         return None
     return new_local, upstream
@@ -300,39 +256,34 @@ def _integrate(workspace, store: GitStore, remote: str, branch: str,
 def _clean_leftovers(store: GitStore) -> None:
     """Remove the temporary worktree and branch of a sync that was killed (under the lock,
     no other sync can be running, so any that exist are stale)."""
-    listing = store.run("worktree", "list", "--porcelain", check=False)
-    for block in listing.split("\n\n"):
-        lines = dict(line.split(" ", 1) for line in block.splitlines() if " " in line)
-        if lines.get("branch", "").startswith("refs/heads/assembler-sync-"):
-            store.execute("worktree", "remove", "--force", lines["worktree"])
-    store.execute("worktree", "prune")
-    for ref in store.run("for-each-ref", "--format=%(refname)", "refs/heads/assembler-sync-*").split():
-        store.execute("branch", "-D", ref[len("refs/heads/"):])
+    for tree in checkout.worktrees(store):
+        if tree.get("branch", "").startswith("refs/heads/assembler-sync-"):
+            checkout.remove_worktree(store, tree["worktree"])
+    checkout.prune_worktrees(store)
+    for ref in refs.names(store, "refs/heads/assembler-sync-*"):
+        refs.delete_branch(store, ref[len("refs/heads/"):])
 
 
 def _tag_snapshot(store: GitStore) -> dict[str, str]:
     """Every tag name -> the object it points at (tag objects, not their commits)."""
-    out = store.run("for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
-    return dict(line.split(" ", 1) for line in out.splitlines() if line)
+    return refs.objects(store, "refs/tags")
 
 
 def _restore_snapshot(store: GitStore, before: dict[str, str]) -> None:
     """Put every tag back as it was (a failed sync leaves the tags untouched)."""
-    for ref in set(_tag_snapshot(store)) - set(before):
-        store.execute("update-ref", "-d", ref)
-    for ref, target in before.items():
-        store.execute("update-ref", ref, target)
+    changes: dict[str, str | None] = {ref: None for ref in set(_tag_snapshot(store)) - set(before)}
+    changes.update(before)
+    refs.update(store, changes)
 
 
 def _restore_tags(store: GitStore, saved: dict[str, str]) -> bool:
     """Put set-aside tags back; False (nothing restored) when the remote now has one of
     those names itself."""
     for name, tag_object in saved.items():
-        current = store.run("rev-parse", "-q", "--verify", f"refs/tags/{name}", check=False).strip()
+        current = refs.object_of(store, f"refs/tags/{name}")
         if current and current != tag_object:
             return False
-    for name, tag_object in saved.items():
-        store.run("update-ref", f"refs/tags/{name}", tag_object)
+    refs.update(store, {f"refs/tags/{name}": tag_object for name, tag_object in saved.items()})
     return True
 
 
@@ -341,12 +292,12 @@ def _replay(workspace, store: GitStore, base: str | None, local: str, upstream: 
     """Local commits after ``base`` replayed on ``upstream`` in a temporary worktree; the
     branch is moved to the result only if every commit replayed. The tags of the replayed
     versions are made anew (the caller set the old ones aside). Returns the new tip."""
-    commits = store.run("rev-list", "--reverse", f"{base}..{local}" if base else local).split()
+    commits = refs.commits(store, local, base, oldest_first=True)
     entries = {e.commit: e for e in store.log(local)}
     scratch = Path(tempfile.mkdtemp(prefix="assembler-sync-"))
     temp_branch = f"assembler-sync-{scratch.name[-8:]}"
     tree = scratch / "tree"
-    store.run("worktree", "add", "--quiet", "-b", temp_branch, str(tree), upstream)
+    checkout.add_worktree(store, tree, temp_branch, upstream)
     renumbered: dict[tuple[str, int], int] = {}
     try:
         other = type(workspace)(tree)
@@ -373,13 +324,11 @@ def _replay(workspace, store: GitStore, base: str | None, local: str, upstream: 
                         f"v{number}, which becomes v{renumbered[(document, number)]} on top of the "
                         "remote's versions; nothing was changed. Sync before adopting or opening a "
                         "round on a new version")
-                status, _out, err = temp.execute("cherry-pick", "--allow-empty",
-                                                 "--keep-redundant-commits", commit)
-                if status != 0:
-                    temp.execute("cherry-pick", "--abort")
+                refused = checkout.cherry_pick(temp, commit)
+                if refused:
                     raise WorkspaceStateError(
                         f"your commit {commit[:12]} ('{entry.subject}') conflicts with the "
-                        f"remote's changes: {_first_line(err)}; nothing was changed. Merge by hand "
+                        f"remote's changes: {refused}; nothing was changed. Merge by hand "
                         "(git pull --rebase), then run assembler sync")
             new_tip = temp.resolve(f"refs/heads/{temp_branch}")
         _move(store, local, new_tip)
@@ -387,13 +336,13 @@ def _replay(workspace, store: GitStore, base: str | None, local: str, upstream: 
     except BaseException as exc:
         if isinstance(exc, _SourcesConflict):
             exc.span = (base, local, upstream)
-        for name in _local_tags(store, store.run("rev-list", f"{upstream}..{temp_branch}").split()):
-            store.execute("update-ref", "-d", f"refs/tags/{name}")
+        made = _local_tags(store, refs.commits(store, f"refs/heads/{temp_branch}", upstream))
+        refs.update(store, {f"refs/tags/{name}": None for name in made})
         result.renumbered.clear()
         raise
     finally:
-        store.execute("worktree", "remove", "--force", str(tree))
-        store.execute("branch", "-D", temp_branch)
+        checkout.remove_worktree(store, tree)
+        refs.delete_branch(store, temp_branch)
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -403,14 +352,12 @@ def _reassemble(other, temp: GitStore, entry) -> int:
     document = entry.trailer("Document")
     parent = entry.parents[0] if entry.parents else None
     sources = ("clauses", "templates")
-    patch = temp.run("diff", "--binary", parent, entry.commit, "--", *sources) if parent else ""
+    patch = checkout.source_patch(temp, parent, entry.commit, sources) if parent else ""
     if patch.strip():
-        status, _out, err = temp.execute("apply", "--3way", "--index", "-", input=patch.encode("utf-8"))
-        if status != 0:
-            temp.execute("reset", "--quiet", "--hard")
+        refused = checkout.apply_three_way(temp, patch)
+        if refused:
             raise _SourcesConflict(f"the sources of {document} v{entry.trailer('Version')} "
-                               f"({entry.commit[:12]}) conflict with the remote's edits: "
-                               f"{_first_line(err)}")
+                                   f"({entry.commit[:12]}) conflict with the remote's edits: {refused}")
     manifest = history.read_manifest(temp, entry.commit, document) or {}
     template = (manifest.get("template") or {}).get("id", document)
     built = other.assemble_sources(template, manifest.get("variables", {}))
@@ -421,7 +368,7 @@ def _reassemble(other, temp: GitStore, entry) -> int:
 
 def clone(url: str, target: Path) -> Path:
     """``git clone`` of a workspace, with every version and round tag. Returns the folder."""
-    from assembler.repo.store import clone_repository
+    from assembler.repo.remote import clone_repository
     if url.startswith("-"):
         raise UsageError(f"'{url}' is not a repository URL or path")
     target = Path(target)

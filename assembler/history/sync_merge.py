@@ -22,10 +22,12 @@ import json
 import re
 from dataclasses import dataclass
 
-from assembler.history import reading as history
 from assembler.errors import UsageError, WorkspaceStateError
-from assembler.repo.store import SYNC_MERGE_STATE, ZERO, GitStore
+from assembler.history import reading as history
 from assembler.history.worktree import SOURCE_FOLDERS
+from assembler.repo import checkout, refs
+from assembler.repo.merge import merge_text, stage_conflict
+from assembler.repo.store import SYNC_MERGE_STATE, ZERO, GitStore
 
 LOCAL_REF = "refs/assembler/sync/local"
 TAGS_PREFIX = "refs/assembler/sync/tags/"
@@ -54,7 +56,7 @@ def carried_assemblies(store: GitStore, base: str | None, local: str) -> list[Ca
     when a commit cannot be carried, a sentence saying which and why."""
     found: dict[str, Carried] = {}
     entries = {e.commit: e for e in store.log(local)}
-    for commit in store.run("rev-list", "--reverse", f"{base}..{local}" if base else local).split():
+    for commit in refs.commits(store, local, base, oldest_first=True):
         entry = entries[commit]
         document = entry.trailer("Document")
         action = (entry.trailer("Action") or "").lower()
@@ -67,9 +69,7 @@ def carried_assemblies(store: GitStore, base: str | None, local: str) -> list[Ca
                                       manifest.get("variables", {}), None if default else entry.subject,
                                       number)
             continue
-        touched = store.run("diff-tree", "--no-commit-id", "--name-only", "-r", "--root",
-                            entry.commit).split("\n")
-        if any(path and path.split("/", 1)[0] not in SOURCE_FOLDERS for path in touched):
+        if any(path.split("/", 1)[0] not in SOURCE_FOLDERS for path in refs.changed_paths(store, entry.commit)):
             return (f"your unpushed commit {entry.commit[:12]} ('{entry.subject}') is not an "
                     "assembly or a source edit, so a merge cannot carry it")
     return list(found.values())
@@ -79,31 +79,30 @@ def begin(store: GitStore, remote: str, branch: str, base: str | None, local: st
           upstream: str, carried: list[Carried]) -> SyncConflict:
     """Enter the merge state (see the module docstring); the error to stop the sync with.
     Refuses, changing nothing, when tracked files have uncommitted edits."""
-    dirty = store.run("status", "--porcelain", "--untracked-files=no").strip()
+    dirty = checkout.uncommitted(store)
     if dirty:
         raise WorkspaceStateError(
             "your sources conflict with the remote's edits and you have uncommitted edits "
-            f"({dirty.splitlines()[0][3:]}); nothing was changed. Commit or stash them, then run "
+            f"({dirty[0][3:]}); nothing was changed. Commit or stash them, then run "
             "assembler sync again to merge")
     merges = _three_way(store, base, local, upstream)
-    tags = {name: store.run("rev-parse", f"refs/tags/{name}").strip()
-            for name, target in store.tags("").items()
-            if target in set(store.run("rev-list", local, "--not", upstream).split())}
+    unpushed = set(refs.commits(store, local, upstream))
+    tags = {name: refs.object_of(store, f"refs/tags/{name}") or ""
+            for name, target in store.tags("").items() if target in unpushed}
     state = {"remote": remote, "branch": branch, "base": base, "local": local,
              "upstream": upstream, "tags": tags, "carried": [c.data() for c in carried],
              "conflicts": sorted(p for p, m in merges.items() if m["conflict"])}
     path = store.git_dir / SYNC_MERGE_STATE
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
-    lines = [f"update {LOCAL_REF} {local}"]
-    lines += [f"update {TAGS_PREFIX}{name} {obj}" for name, obj in tags.items()]
-    lines += [f"delete refs/tags/{name} {obj}" for name, obj in tags.items()]
-    store.run("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
-    store.execute("update-index", "-q", "--refresh")
-    status, _out, err = store.execute("read-tree", "-m", "-u", local, upstream)
-    if status != 0 or not store.compare_and_swap(branch, upstream, local):
+    changes: dict[str, str | None] = {LOCAL_REF: local}
+    changes.update({f"{TAGS_PREFIX}{name}": obj for name, obj in tags.items()})
+    changes.update({f"refs/tags/{name}": None for name in tags})
+    refs.update(store, changes)
+    refused = checkout.move(store, local, upstream)
+    if refused or not store.compare_and_swap(branch, upstream, local):
         abort(store)
-        raise WorkspaceStateError(f"cannot bring in the remote's commits: {err.strip() or 'the branch moved'}; "
+        raise WorkspaceStateError(f"cannot bring in the remote's commits: {refused or 'the branch moved'}; "
                                   "nothing was changed. Move aside the files git names, then sync again")
     _write_merged(store, merges)
     names = ", ".join(state["conflicts"])
@@ -133,7 +132,7 @@ def _three_way(store: GitStore, base: str | None, local: str, upstream: str) -> 
             continue
         read = [store.read_file(commit, path) or b"" if commit else b""
                 for commit in (base if b else None, local, upstream)]
-        text, count = store.merge_text(read[0], read[1], read[2],
+        text, count = merge_text(store, read[0], read[1], read[2],
                                        ("yours (not pushed)", "common ancestor", f"{upstream[:12]} (remote)"))
         merges[path] = {"blob": store.write_blob(text), "conflict": count > 0,
                         "stages": (b, o, t) if count else None}
@@ -152,7 +151,7 @@ def _write_merged(store: GitStore, merges: dict[str, dict]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(store.read_blob(merge["blob"]))
         if merge["conflict"]:
-            store.stage_conflict(path, *merge["stages"])
+            stage_conflict(store, path, *merge["stages"])
         else:
             clean[path] = merge["blob"]
     if clean:
@@ -214,19 +213,19 @@ def abort(store: GitStore) -> None:
     """``--abort``: branch, index, work tree and tags exactly as before the sync."""
     found = _required(store)
     current = store.resolve(found["branch"])
-    store.run("reset", "--quiet", "--hard", found["local"])
+    checkout.reset_hard(store, found["local"])
     if current != found["local"] and store.resolve(found["branch"]) != found["local"]:
-        store.run("update-ref", found["branch"], found["local"])
+        refs.update(store, {found["branch"]: found["local"]})
     _drop_state(store, found, keep_tags=True)
 
 
 def _drop_state(store: GitStore, found: dict, keep_tags: bool) -> None:
     """Remove the state; the set-aside tags go back (abort) or away (their commits are
     replaced by the new versions)."""
-    lines = [f"delete {LOCAL_REF}"]
+    changes: dict[str, str | None] = {LOCAL_REF: None}
     for name, obj in found["tags"].items():
-        lines.append(f"delete {TAGS_PREFIX}{name}")
+        changes[f"{TAGS_PREFIX}{name}"] = None
         if keep_tags:
-            lines.append(f"update refs/tags/{name} {obj}")
-    store.run("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
+            changes[f"refs/tags/{name}"] = obj
+    refs.update(store, changes)
     (store.git_dir / SYNC_MERGE_STATE).unlink(missing_ok=True)

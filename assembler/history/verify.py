@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from assembler.version import TOOL_NAME, __version__
-from assembler.history import reading as history
-from assembler.history import manifest as mf
 from assembler.errors import AssemblerError
-from assembler.sources.files import decode_source, is_within
+from assembler.history import manifest as mf, reading as history
+from assembler.repo import checkout
 from assembler.repo.store import GitStore
+from assembler.sources.files import decode_source, is_within
+from assembler.version import TOOL_NAME, __version__
 
 # (workspace root holding the sources, manifest, epoch) -> (sources digest, {output name: bytes})
 Rebuilder = Callable[[Path, dict, int], tuple[str, dict[str, bytes]]]
@@ -233,8 +233,11 @@ def _checks(store: GitStore, versions: list[history.Version], rebuild: Rebuilder
 
 def verify(store: GitStore, document: str | None, rebuild: Rebuilder,
            progress: Callable[[history.Version, int, int], None] | None = None,
-           jobs: int = 1) -> Report:
-    """Check every version (of ``document`` or all) and the repository itself."""
+           jobs: int = 1, more_checks: tuple[Callable[[GitStore, str, str], list[str]], ...] = ()
+           ) -> Report:
+    """Check every version (of ``document`` or all) and the repository itself;
+    ``more_checks(store, document, branch)`` are the higher layers' own checks of a document
+    (the review rounds' recorded files), run with the rest."""
     store.require_full_history()
     branch = store.head_ref()
     versions = history.read_versions(store, document)
@@ -250,7 +253,8 @@ def verify(store: GitStore, document: str | None, rebuild: Rebuilder,
                             f"{', '.join('v%d' % n for n in missing)} missing from the history")
         latest = [v for v in versions if v.document == doc][-1]
         for check in (lambda: check_tip(store, latest, branch), lambda: check_work_tree(store, latest),
-                      lambda: check_tags(store, doc, versions), lambda: check_rounds(store, doc, branch)):
+                      lambda: check_tags(store, doc, versions),
+                      *[lambda more=more: more(store, doc, branch) for more in more_checks]):
             try:
                 problems.extend(check())
             except AssemblerError as exc:
@@ -270,7 +274,7 @@ def check_tags(store: GitStore, doc: str, versions: list[history.Version]) -> li
 
     def later(commit: str) -> bool:
         """On a detached HEAD, a tag of a version recorded after it is no problem."""
-        return detached and store.execute("merge-base", "--is-ancestor", "HEAD", commit)[0] == 0
+        return detached and checkout.is_ancestor_of_head(store, commit)
 
     for name, commit in sorted(store.tags(doc + "/").items()):
         rest = name[len(doc) + 1:]
@@ -286,33 +290,4 @@ def check_tags(store: GitStore, doc: str, versions: list[history.Version]) -> li
             if (entry is None and not later(commit)) or (entry is not None and entry.trailer("Round") != round_id):
                 problems.append(f"tag {name} points at {commit[:12]}, which is not a commit of round "
                                 f"'{round_id}' on this branch (moved, or the history was rewritten)")
-    return problems
-
-
-def check_rounds(store: GitStore, doc: str, branch: str) -> list[str]:
-    """The files a round recorded still hash as recorded: the review pack (hashes in
-    round.json) and every feedback file received (hashes in feedback/<SECTION>.json)."""
-    from assembler.review import rounds as rd
-    problems = []
-    tip = store.resolve(branch)
-    blobs = store.tree_blobs(tip, f"{history.folder(doc)}/rounds") if tip else {}
-    for r in rd.read_rounds(store, tip):
-        if r.document != doc:
-            continue
-        recorded = [(f"{r.path}/pack/{name}", digest) for name, digest in r.pack.items()]
-        recorded += [(f"{r.path}/{name}", digest)
-                     for name, digest in (r.closed or {}).get("files", {}).items()]
-        for path, digest in recorded:
-            data = store.read_file(tip, path) if path in blobs else None
-            if data is None:
-                problems.append(f"{path}: missing, but round '{r.id}' recorded it")
-            elif mf.sha256(data) != digest:
-                problems.append(f"{path}: SHA-256 differs from the one round '{r.id}' recorded")
-        for section, record in r.feedback.items():
-            for submission in record.get("submissions", []):
-                path = f"{r.path}/feedback/{submission['file']}"
-                data = store.read_file(tip, path) if path in blobs else None
-                if data is None or mf.sha256(data) != submission.get("sha256"):
-                    what = "missing" if data is None else "altered"
-                    problems.append(f"{path}: {what}; it is the feedback file {section} sent")
     return problems

@@ -13,12 +13,12 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from assembler.history import reading as history
-from assembler.history import manifest as mf
 from assembler.errors import EnvironmentFailure, UsageError, WorkspaceStateError
-from assembler.sources.files import atomic_write, git_blob_id, is_within
+from assembler.history import manifest as mf, reading as history
+from assembler.repo import refs
 from assembler.repo.locking import workspace_lock
 from assembler.repo.store import ZERO, GitStore
+from assembler.sources.files import atomic_write, git_blob_id, is_within
 
 MAX_ATTEMPTS = 20
 # Where a recording can be stopped for fault-injection tests: ASSEMBLER_PAUSE_AT=PHASE makes
@@ -193,7 +193,7 @@ def _repair_tag(store: GitStore, versions: list[history.Version]) -> None:
     to overwrite."""
     if versions and versions[-1].tag is None and versions[-1].tag_name not in store.tags(versions[-1].tag_name):
         latest = versions[-1]
-        if store.run("branch", "--remotes", "--contains", latest.commit).strip():
+        if refs.on_a_remote(store, latest.commit):
             return
         store.create_tag(latest.tag_name, latest.commit, f"{latest.document} v{latest.number}\n",
                          latest.time)

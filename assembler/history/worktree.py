@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assembler.sources.files import git_blob_id
-from assembler.repo.store import GitStore
 from assembler.history.versions import commit_epoch
+from assembler.repo.store import GitStore
+from assembler.sources.files import git_blob_id
 
 SOURCE_FOLDERS = ("clauses", "templates")
 REFERENCE_DOCX = "templates/reference.docx"

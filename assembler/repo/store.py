@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -40,6 +39,18 @@ def _git():
     return git
 
 
+def _plain_git(cwd: Path, *args: str, input: bytes | None = None,
+               env: dict | None = None) -> tuple[int, str, str]:
+    """``git args…`` in ``cwd`` with a fixed English locale: (status, stdout, stderr)."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True,
+                              env={**os.environ, **GIT_LOCALE, **(env or {})})
+    except OSError as exc:
+        raise EnvironmentFailure(f"cannot run git: {exc}") from None
+    return (proc.returncode, proc.stdout.decode("utf-8", "replace"),
+            proc.stderr.decode("utf-8", "replace"))
+
+
 def init_repository(path: Path) -> None:
     """``git init`` at ``path`` with ``main`` as the first branch."""
     git = _git()
@@ -54,49 +65,6 @@ def _index_info(files: dict[str, str]) -> bytes:
     the blob id is ``ZERO``."""
     return "".join(f"{'0' if sha == ZERO else '100644'} {sha}\t{path}\n"
                    for path, sha in sorted(files.items())).encode("utf-8")
-
-
-def clone_repository(url: str, target: Path) -> str:
-    """``git clone URL TARGET`` with all tags; the branch checked out. A failure leaves no
-    folder behind.
-
-    A server made with a plain ``git init --bare`` names ``master`` as its HEAD while the
-    workspace pushed ``main``: git then checks out nothing. The branch to check out is then
-    ``main``, ``master``, or the only branch there is (review branches aside)."""
-    env = {**os.environ, **GIT_LOCALE}
-
-    def git(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", *args], cwd=target, capture_output=True, text=True, env=env)
-
-    proc = subprocess.run(["git", "clone", "--quiet", "--", url, str(target)], capture_output=True,
-                          text=True, env=env)
-    if proc.returncode != 0:
-        shutil.rmtree(target, ignore_errors=True)
-        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-        raise WorkspaceStateError(f"cannot clone {url}: "
-                                  f"{(lines[-1] if lines else 'git clone failed').removeprefix('fatal: ')}")
-    git("fetch", "--quiet", "--tags")
-    if git("rev-parse", "--verify", "-q", "HEAD").returncode == 0:
-        return git("symbolic-ref", "--short", "-q", "HEAD").stdout.strip()
-    branches = [line.strip().removeprefix("origin/") for line in
-                git("branch", "-r", "--format=%(refname:short)").stdout.splitlines()]
-    branches = [b for b in branches if b and b not in ("origin", "HEAD") and not b.startswith("review/")]
-    chosen = next((b for b in ("main", "master") if b in branches), None) or \
-        (branches[0] if len(branches) == 1 else None)
-    if chosen is None:
-        shutil.rmtree(target, ignore_errors=True)
-        if not branches:
-            raise WorkspaceStateError(f"cannot clone {url}: it holds no commits yet; publish a "
-                                      "workspace there first (git push URL main)")
-        raise WorkspaceStateError(f"cannot clone {url}: its HEAD names no branch and it has "
-                                  f"several ({', '.join(sorted(branches))}); clone with git and "
-                                  "check out the one that holds the versions")
-    done = git("checkout", "--quiet", "-b", chosen, "--track", f"origin/{chosen}")
-    if done.returncode != 0:
-        shutil.rmtree(target, ignore_errors=True)
-        raise WorkspaceStateError(f"cannot check out {chosen} from {url}: "
-                                  f"{done.stderr.strip().splitlines()[-1] if done.stderr.strip() else 'git failed'}")
-    return chosen
 
 
 def is_repository(path: Path) -> bool:
@@ -136,18 +104,33 @@ class GitStore:
     """A git repository at ``root`` (its work tree top)."""
 
     def __init__(self, root: Path):
-        git = _git()
-        self._git = git
-        try:
-            self.repo = git.Repo(root)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        status, out = 1, ""
+        if Path(root).is_dir():
+            status, out, _err = _plain_git(Path(root), "rev-parse", "--is-bare-repository",
+                                           "--show-toplevel", "--absolute-git-dir")
+        lines = out.splitlines()
+        if status != 0:
             raise WorkspaceStateError(f"{root}: not a git repository; run 'git init' there (or "
-                                      "create the workspace with 'assembler init')") from None
-        if self.repo.bare:
+                                      "create the workspace with 'assembler init')")
+        if lines[0] == "true" or len(lines) < 3:
             raise WorkspaceStateError(f"{root}: is a bare git repository; use a clone with a work tree")
-        self.root = Path(self.repo.working_tree_dir)
-        self.git_dir = Path(self.repo.git_dir)
-        self.repo.git.update_environment(**GIT_LOCALE)
+        self.root = Path(lines[1])
+        self.git_dir = Path(lines[2])
+        self._repo = None
+
+    @property
+    def repo(self):
+        """GitPython's view of the repository, opened on first use: only object access
+        (blobs, trees) needs it, so commands that only run git start without loading it."""
+        if self._repo is None:
+            git = self._git
+            self._repo = git.Repo(self.root)
+            self._repo.git.update_environment(**GIT_LOCALE)
+        return self._repo
+
+    @property
+    def _git(self):
+        return _git()
 
     @property
     def errors(self) -> tuple[type[Exception], ...]:
@@ -156,7 +139,8 @@ class GitStore:
         return (git.GitError, git.BadObject, git.BadName)
 
     def close(self) -> None:
-        self.repo.close()
+        if self._repo is not None:
+            self._repo.close()
 
     def __enter__(self):
         return self
@@ -166,35 +150,20 @@ class GitStore:
 
     # ------------------------------------------------------------ running git
 
-    def execute(self, *args: str, input: bytes | None = None,
-                env: dict | None = None) -> tuple[int, str, str]:
-        """Run ``git args…`` in the work tree; return (exit status, stdout, stderr)."""
-        full_env = dict(os.environ)
-        full_env.update(GIT_LOCALE)
-        full_env.update(env or {})
-        stdin = None
-        try:
-            if input is not None:
-                stdin = tempfile.TemporaryFile()
-                stdin.write(input)
-                stdin.seek(0)
-            return self.repo.git.execute(
-                ["git", *args], istream=stdin, with_extended_output=True, with_exceptions=False,
-                env=full_env, strip_newline_in_stdout=False)
-        except OSError as exc:
-            raise EnvironmentFailure(f"cannot run git: {exc}") from None
-        finally:
-            if stdin is not None:
-                stdin.close()
+    def _execute(self, *args: str, input: bytes | None = None,
+                 env: dict | None = None) -> tuple[int, str, str]:
+        """Run ``git args…`` in the work tree, always in English (``LC_ALL=C``); return
+        (exit status, stdout, stderr)."""
+        return _plain_git(self.root, *args, input=input, env=env)
 
-    def run(self, *args: str, input: bytes | None = None, env: dict | None = None,
+    def _run(self, *args: str, input: bytes | None = None, env: dict | None = None,
             check: bool = True) -> str:
         """Run ``git args…``; return stdout ("" on failure when ``check`` is False).
 
         Failures become our own errors: a lock file left behind is explained, a full or
         read-only disk is an environment failure.
         """
-        status, out, err = self.execute(*args, input=input, env=env)
+        status, out, err = self._execute(*args, input=input, env=env)
         if status == 0:
             return out
         if check:
@@ -215,14 +184,14 @@ class GitStore:
         """The checked-out branch's full ref, or ``HEAD`` when it is detached: where read-only
         commands (log, verify, blame, audit) read the history from, so an archivist can run
         them on an old checkout."""
-        return self.run("symbolic-ref", "-q", "HEAD", check=False).strip() or "HEAD"
+        return self._run("symbolic-ref", "-q", "HEAD", check=False).strip() or "HEAD"
 
     def is_detached(self) -> bool:
         return self.head_ref() == "HEAD"
 
     def branch(self) -> str:
         """The checked-out branch's full ref (it may not have a commit yet)."""
-        ref = self.run("symbolic-ref", "-q", "HEAD", check=False).strip()
+        ref = self._run("symbolic-ref", "-q", "HEAD", check=False).strip()
         if not ref:
             raise WorkspaceStateError(f"{self.root}: HEAD is detached; check out a branch first "
                                       "(git switch main)")
@@ -245,12 +214,12 @@ class GitStore:
         """The commit a full ref (or ``HEAD``) points to, or None when it does not exist."""
         if not _SAFE_REF.match(ref):
             raise ValueError(f"unsafe ref {ref!r}")
-        out = self.run("rev-parse", "-q", "--verify", ref + "^{commit}", check=False).strip()
+        out = self._run("rev-parse", "-q", "--verify", ref + "^{commit}", check=False).strip()
         return out or None
 
     def identity(self) -> tuple[str, str]:
         """Who git says is committing: (name, email), from config or GIT_* variables."""
-        out = self.run("var", "GIT_COMMITTER_IDENT", check=False).strip()
+        out = self._run("var", "GIT_COMMITTER_IDENT", check=False).strip()
         match = re.match(r"^(.*) <(.*)> \d+ [+-]\d{4}$", out)
         if not match:
             raise WorkspaceStateError("git does not know who you are; run git config user.name "
@@ -258,12 +227,12 @@ class GitStore:
         return match.group(1), match.group(2)
 
     def has_identity(self) -> bool:
-        return self.execute("var", "GIT_COMMITTER_IDENT")[0] == 0
+        return self._execute("var", "GIT_COMMITTER_IDENT")[0] == 0
 
     def set_local_identity(self, name: str, email: str) -> None:
         """Give this repository (only) a committer identity."""
-        self.run("config", "--local", "user.name", name)
-        self.run("config", "--local", "user.email", email)
+        self._run("config", "--local", "user.name", name)
+        self._run("config", "--local", "user.email", email)
 
     # ------------------------------------------------------------ objects
 
@@ -320,7 +289,7 @@ class GitStore:
         return None
 
     def is_shallow(self) -> bool:
-        return self.run("rev-parse", "--is-shallow-repository", check=False).strip() == "true"
+        return self._run("rev-parse", "--is-shallow-repository", check=False).strip() == "true"
 
     def require_full_history(self) -> None:
         """Refuse a shallow clone: its history stops short, so answers would be wrong."""
@@ -344,7 +313,8 @@ class GitStore:
         request = "".join(f"{commit}:{path}\n" for commit, path in specs).encode("utf-8")
         try:
             proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.root, stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    env={**os.environ, **GIT_LOCALE})
         except OSError as exc:
             raise EnvironmentFailure(f"cannot run git: {exc}") from None
         def feed():
@@ -379,7 +349,7 @@ class GitStore:
             self._raise("cat-file", status, err)
 
     def _execute_bytes(self, *args: str, input: bytes) -> tuple[int, bytes, str]:
-        """Like :meth:`execute`, with stdout as bytes (binary content)."""
+        """Like :meth:`_execute`, with stdout as bytes (binary content)."""
         try:
             proc = subprocess.run(["git", *args], cwd=self.root, input=input, capture_output=True,
                                   env={**os.environ, **GIT_LOCALE})
@@ -392,7 +362,7 @@ class GitStore:
         args = ["ls-tree", "-r", "-z", "--full-tree", commit]
         if prefix:
             args += ["--", prefix]
-        out = self.run(*args)
+        out = self._run(*args)
         found = {}
         for record in out.split("\0"):
             if not record:
@@ -419,9 +389,9 @@ class GitStore:
         env = {"GIT_INDEX_FILE": index}
         try:
             if parent:
-                self.run("read-tree", parent, env=env)
-            self.run("update-index", "--add", "--index-info", input=_index_info(files), env=env)
-            tree = self.run("write-tree", env=env).strip()
+                self._run("read-tree", parent, env=env)
+            self._run("update-index", "--add", "--index-info", input=_index_info(files), env=env)
+            tree = self._run("write-tree", env=env).strip()
         finally:
             if os.path.exists(index):
                 os.unlink(index)
@@ -435,21 +405,21 @@ class GitStore:
         env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
         if author:
             env.update({"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]})
-        return self.run(*args, input=message.encode("utf-8"), env=env).strip()
+        return self._run(*args, input=message.encode("utf-8"), env=env).strip()
 
     def verify_signature(self, kind: str, name: str) -> bool:
         """``git verify-commit`` or ``git verify-tag``: True when the signature is good."""
-        status, _out, _err = self.execute(f"verify-{kind}", name)
+        status, _out, _err = self._execute(f"verify-{kind}", name)
         return status == 0
 
     def signing(self, key: str) -> bool:
-        return self.run("config", "--bool", key, check=False).strip() == "true"
+        return self._run("config", "--bool", key, check=False).strip() == "true"
 
     def compare_and_swap(self, ref: str, new: str, old: str | None) -> bool:
         """Point ``ref`` at ``new`` only if it still points at ``old`` (None: must not exist)."""
         if ref == "HEAD" or not _SAFE_REF.match(ref):
             raise ValueError(f"unsafe ref {ref!r}")
-        status, _out, err = self.execute("update-ref", "-m", "assembler", ref, new, old or ZERO)
+        status, _out, err = self._execute("update-ref", "-m", "assembler", ref, new, old or ZERO)
         if status == 0:
             return True
         if _stale_lock_message(err) or "cannot lock ref" not in err:
@@ -464,12 +434,12 @@ class GitStore:
         args = ["tag", "-a", "-F", "-"]
         if self.signing("tag.gpgSign"):
             args.append("-s")
-        self.run(*args, name, commit, input=message.encode("utf-8"),
+        self._run(*args, name, commit, input=message.encode("utf-8"),
                  env={"GIT_COMMITTER_DATE": f"@{epoch} +0000"})
 
     def tags(self, prefix: str) -> dict[str, str]:
         """``tag name -> commit`` for tags under ``refs/tags/<prefix>``."""
-        out = self.run("for-each-ref", "--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)",
+        out = self._run("for-each-ref", "--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)",
                        f"refs/tags/{prefix}")
         found = {}
         for line in out.splitlines():
@@ -480,7 +450,7 @@ class GitStore:
     def stage(self, files: dict[str, str]) -> None:
         """Set the user's index entries for ``files`` (path -> blob id; ``ZERO`` removes the
         path), nothing else."""
-        self.run("update-index", "--add", "--index-info", input=_index_info(files))
+        self._run("update-index", "--add", "--index-info", input=_index_info(files))
 
     def read_blob(self, sha: str) -> bytes:
         """The bytes of blob ``sha``."""
@@ -489,42 +459,8 @@ class GitStore:
             raise WorkspaceStateError(f"git cannot read blob {sha[:12]}: {err.strip()}")
         return out
 
-    def merge_text(self, base: bytes, ours: bytes, theirs: bytes,
-                   labels: tuple[str, str, str]) -> tuple[bytes, int]:
-        """A three-way merge of one text (``git merge-file``): the merged bytes, with
-        ``<<<<<<<``/``=======``/``>>>>>>>`` around each part both sides changed, and how
-        many such conflicts there are (0: merged cleanly)."""
-        with tempfile.TemporaryDirectory(prefix="assembler-merge-") as scratch:
-            names = []
-            for name, data in (("ours", ours), ("base", base), ("theirs", theirs)):
-                path = os.path.join(scratch, name)
-                with open(path, "wb") as handle:
-                    handle.write(data)
-                names.append(path)
-            args = ["merge-file", "-p", "-L", labels[0], "-L", labels[1], "-L", labels[2], *names]
-            status, out, err = self._execute_bytes(*args, input=b"")
-        if status < 0 or status > 127:
-            raise EnvironmentFailure(f"git merge-file failed: {err.strip() or status}")
-        return out, status
-
-    def stage_conflict(self, path: str, base: str | None, ours: str | None,
-                       theirs: str | None) -> None:
-        """Mark ``path`` unmerged in the user's index, as ``git merge`` does (stages 1, 2, 3
-        for the blobs that exist), so ``git status`` says "both modified" and plain
-        ``git commit`` refuses until it is resolved."""
-        lines = f"0 {ZERO}\t{path}\n"
-        for stage, sha in ((1, base), (2, ours), (3, theirs)):
-            if sha:
-                lines += f"100644 {sha} {stage}\t{path}\n"
-        self.run("update-index", "--index-info", input=lines.encode("utf-8"))
-
-    def unmerged_paths(self) -> list[str]:
-        """Paths the user's index holds unmerged (conflict stages)."""
-        out = self.run("ls-files", "-u", "-z")
-        return sorted({record.split("\t", 1)[1] for record in out.split("\0") if "\t" in record})
-
     def index_entry(self, path: str) -> str | None:
-        out = self.run("ls-files", "-s", "-z", "--", path).split("\0")[0]
+        out = self._run("ls-files", "-s", "-z", "--", path).split("\0")[0]
         return out.split()[1] if out else None
 
     # ------------------------------------------------------------ history
@@ -535,7 +471,7 @@ class GitStore:
         args = ["log", f"--format={fmt}", ref]
         if paths:
             args += ["--", *paths]
-        out = self.run(*args, check=False)
+        out = self._run(*args, check=False)
         entries = []
         for record in out.split("\x1e"):
             record = record.strip("\n")
@@ -556,10 +492,5 @@ class GitStore:
         args = ["fsck", "--strict", "--no-dangling", "--no-progress"]
         if full:
             args.append("--full")
-        git = self._git
-        try:
-            status, out, err = self.repo.git.execute(["git", *args], with_extended_output=True,
-                                                     with_exceptions=False)
-        except git.GitCommandError as exc:
-            return False, str(exc)
+        status, out, err = self._execute(*args)
         return status == 0, (out + err).strip()

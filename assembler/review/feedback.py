@@ -13,11 +13,11 @@ import difflib
 import re
 from dataclasses import asdict, dataclass
 
-from assembler.model import nodes as m
-from assembler.review.docx_reader import ReturnedDocx
 from assembler.errors import InvalidInput, Problem, did_you_mean
-from assembler.sources.files import decode_source, forbidden_characters
+from assembler.model import nodes as m
 from assembler.model.paragraphs import BaseParagraph, base_paragraphs, clause_texts, normalize
+from assembler.review.docx_reader import ReturnedDocx
+from assembler.sources.files import decode_source, forbidden_characters
 
 KINDS = ("comment", "edit")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")

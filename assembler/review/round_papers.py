@@ -11,8 +11,8 @@ import io
 from datetime import date, datetime
 
 from assembler.model import nodes as m
-from assembler.review.feedback import Item, normalize_paragraphs
 from assembler.model.paragraphs import clause_texts
+from assembler.review.feedback import Item, normalize_paragraphs
 from assembler.review.rounds import Round
 
 DISPOSITION_COLUMNS = ("item", "section", "section_name", "kind", "clause", "number_in_base",
@@ -104,8 +104,8 @@ def proposal_diff(old: str, proposed: str) -> tuple[m.Inline, ...]:
     """What an edit proposes, as a word diff against the text the Section read, rendered
     (their Markdown emphasis and links as such), long unchanged stretches cut to a few words
     around each change."""
-    from assembler.sources.markup import parse_inline
     from assembler.build.worddiff import diff_inlines
+    from assembler.sources.markup import parse_inline
     new, _problems = parse_inline(" ".join(proposed.split()), "proposal", 0)
     return _compact(diff_inlines((m.Text(" ".join(old.split())),), new))
 

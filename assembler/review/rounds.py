@@ -17,12 +17,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assembler.sources import yamlfile
 from assembler.errors import InvalidInput, NotFoundError, Problem, UsageError, did_you_mean
-from assembler.review.feedback import Item
-from assembler.sources.files import decode_source
+from assembler.history import manifest as mf, reading as history
 from assembler.repo.store import GitStore
+from assembler.sources.files import decode_source
+
+if TYPE_CHECKING:
+    from assembler.review.feedback import Item
 
 SCHEMA = "policy-assembler/round/1"
 DECISIONS = ("accepted", "partly", "rejected", "noted")
@@ -98,6 +101,7 @@ class Round:
                          f"{did_you_mean(section_id, known)}; invited: {', '.join(known) or 'none'}")
 
     def items(self) -> list[Item]:
+        from assembler.review.feedback import Item
         found = []
         for section in self.sections:
             for data in self.feedback.get(section.id, {}).get("items", []):
@@ -130,6 +134,45 @@ class Round:
 
     def days_left(self, today: date) -> int | None:
         return (date.fromisoformat(self.deadline) - today).days if self.deadline else None
+
+    def report(self, today: date) -> dict:
+        """What ``round status`` shows: Sections and who responded (and on which review
+        branch), items per paragraph, decisions, deadline and days left."""
+        items = self.items()
+        per_clause: dict[str, int] = {}
+        for item in items:
+            per_clause[item.target] = per_clause.get(item.target, 0) + 1
+        undecided = [i.id for i in self.undecided()]
+        return {"id": self.id, "name": self.name, "document": self.document, "base": self.base,
+                "state": self.state, "deadline": self.deadline,
+                "days_left": self.days_left(today) if not self.ended else None,
+                "answered_by": (self.closed or {}).get("version"),
+                "sections": [{"id": s.id, "name": s.name, "responded": s.id in self.feedback,
+                              "items": len(self.feedback.get(s.id, {}).get("items", [])),
+                              "branch": self.feedback.get(s.id, {}).get("branch")}
+                             for s in self.sections],
+                "items": len(items), "decided": len(items) - len(undecided),
+                "undecided": undecided, "items_per_clause": per_clause,
+                "decisions": {k: v["decision"] for k, v in self.dispositions.items()}}
+
+    def progress(self) -> str:
+        """One line for a version's log entry: opened, who responded, items, state."""
+        state = (f"closed by v{self.closed['version']}" if self.closed else
+                 f"cancelled {self.cancelled['at'][:10]}" if self.cancelled else
+                 f"open{', due ' + self.deadline if self.deadline else ''}")
+        responded = sum(1 for s in self.sections if s.id in self.feedback)
+        return (f"round {self.id} ({self.name}): opened {self.opened_at[:10]}, {responded} of "
+                f"{len(self.sections)} Sections responded, {len(self.items())} items, {state}")
+
+
+def due_phrase(deadline: str | None, days_left: int | None, ended: bool = False) -> str:
+    """", due 2027-01-15 (12 days left)", ", due … (3 days ago)", ", was due …" or ""."""
+    if not deadline:
+        return ""
+    if ended or days_left is None:
+        return f", was due {deadline}"
+    return (f", due {deadline} ({days_left} days left)" if days_left >= 0 else
+            f", due {deadline} ({-days_left} days ago)")
 
 
 def dumps(data: dict) -> bytes:
@@ -208,6 +251,7 @@ def read_sections(path: Path) -> list[Section]:
                                            for k, v in row.items()}))
     else:
         try:
+            from assembler.sources import yamlfile
             root = yamlfile.parse(text, rel)
             if root is None:
                 raise InvalidInput(Problem(rel, "lists no Sections"))
@@ -245,3 +289,31 @@ def parse_deadline(text: str | None) -> str | None:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise UsageError(f"--deadline {text!r}: write a date as YYYY-MM-DD") from None
+
+
+def check_rounds(store: GitStore, doc: str, branch: str) -> list[str]:
+    """The files a round recorded still hash as recorded: the review pack (hashes in
+    round.json) and every feedback file received (hashes in feedback/<SECTION>.json)."""
+    problems = []
+    tip = store.resolve(branch)
+    blobs = store.tree_blobs(tip, f"{history.folder(doc)}/rounds") if tip else {}
+    for r in read_rounds(store, tip):
+        if r.document != doc:
+            continue
+        recorded = [(f"{r.path}/pack/{name}", digest) for name, digest in r.pack.items()]
+        recorded += [(f"{r.path}/{name}", digest)
+                     for name, digest in (r.closed or {}).get("files", {}).items()]
+        for path, digest in recorded:
+            data = store.read_file(tip, path) if path in blobs else None
+            if data is None:
+                problems.append(f"{path}: missing, but round '{r.id}' recorded it")
+            elif mf.sha256(data) != digest:
+                problems.append(f"{path}: SHA-256 differs from the one round '{r.id}' recorded")
+        for section, record in r.feedback.items():
+            for submission in record.get("submissions", []):
+                path = f"{r.path}/feedback/{submission['file']}"
+                data = store.read_file(tip, path) if path in blobs else None
+                if data is None or mf.sha256(data) != submission.get("sha256"):
+                    what = "missing" if data is None else "altered"
+                    problems.append(f"{path}: {what}; it is the feedback file {section} sent")
+    return problems

@@ -9,27 +9,31 @@ nothing: the editor reviews the edit and ``close`` records it with the answering
 
 from __future__ import annotations
 
-
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from assembler.history import reading as history, versions
-from assembler.history import manifest as mf
-from assembler.model import nodes as m
-from assembler.build import redline as redline_mod
-from assembler.build import worddiff
-from assembler.review import round_papers as papers
-from assembler.review import rounds as rd
-from assembler.sources.clauses import split_front_matter
-from assembler.review.docx_reader import read_returned_docx
+from assembler.build import redline as redline_mod, worddiff
 from assembler.errors import InvalidInput, NotFoundError, Problem, UsageError, WorkspaceStateError
-from assembler.review.feedback import Item, docx_items, normalize_paragraphs, read_feedback_text, variable_message, variables_touched
+from assembler.history import manifest as mf, reading as history, versions
+from assembler.model import nodes as m
 from assembler.model.paragraphs import clause_texts
-from assembler.sources.files import atomic_write, git_blob_id
+from assembler.repo import refs, remote as git_remote
 from assembler.repo.locking import workspace_lock
-from assembler.sources.readers import read_json_document
 from assembler.repo.store import GitStore
+from assembler.review import round_papers as papers, rounds as rd
+from assembler.review.docx_reader import read_returned_docx
+from assembler.review.feedback import (
+    Item,
+    docx_items,
+    normalize_paragraphs,
+    read_feedback_text,
+    variable_message,
+    variables_touched,
+)
+from assembler.sources.clauses import split_front_matter
+from assembler.sources.files import atomic_write, git_blob_id
+from assembler.sources.readers import read_json_document
 from assembler.writers.docx.custom_properties import with_custom_properties
 from assembler.writers.options import RedlineInfo, RenderOptions, Side
 
@@ -447,9 +451,7 @@ def _item_key(item_id: str):
 def review_refs(store: GitStore, round_id: str) -> dict[str, str]:
     """Section id -> the newest ref of its review branch (local, or fetched from a remote)."""
     found: dict[str, str] = {}
-    out = store.run("for-each-ref", "--format=%(refname)", f"refs/heads/review/{round_id}/",
-                    f"refs/remotes/*/review/{round_id}/*", check=False)
-    for ref in out.split():
+    for ref in refs.names(store, f"refs/heads/review/{round_id}/", f"refs/remotes/*/review/{round_id}/*"):
         section = ref.rsplit("/", 1)[-1]
         if section not in found or ref.startswith("refs/heads/"):
             found[section] = ref
@@ -485,10 +487,10 @@ def _branch_files(store: GitStore, r: rd.Round, section: str) -> dict[str, bytes
 def _push_review_branch(store: GitStore, ref: str) -> str:
     """Push a review branch to origin when there is one; a note for the user either way."""
     short = ref[len("refs/heads/"):]
-    if "origin" not in store.run("remote").split():
+    if "origin" not in git_remote.names(store):
         return f"recorded on branch {short} (no remote 'origin' to push it to)"
-    status, _out, err = store.execute("push", "--quiet", "origin", f"{ref}:{ref}")
-    if status != 0:
-        reason = (err.strip().splitlines() or ["push failed"])[-1]
-        return f"recorded on branch {short}, but pushing it failed ({reason}); run git push origin {short}"
+    pushed = git_remote.push(store, "origin", [f"{ref}:{ref}"], atomic=False)
+    if not pushed.ok:
+        return (f"recorded on branch {short}, but pushing it failed ({pushed.reason}); run git push "
+                f"origin {short}")
     return f"recorded on branch {short} and pushed it to origin"

@@ -11,9 +11,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from assembler.sources import markup, yamlfile
+from assembler.errors import Problem, did_you_mean, problem_maker
 from assembler.model import nodes as m
-from assembler.errors import did_you_mean, Problem, problem_maker
+from assembler.sources import markup, yamlfile
 from assembler.sources.files import decode_source, git_blob_id, is_within
 
 CLAUSE_KEYS = {"id", "title", "tags", "description", "metadata"}

@@ -14,7 +14,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from assembler.errors import EnvironmentFailure, Problem, problem_maker, UsageError
+from assembler.errors import EnvironmentFailure, Problem, UsageError, problem_maker
 
 MAX_SOURCE_BYTES = 1024 * 1024  # one clause or template file; documented in README.md
 

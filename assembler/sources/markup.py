@@ -14,14 +14,22 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
-
-from assembler.model import nodes as m
 from assembler.errors import Problem
+from assembler.model import nodes as m
 
-_MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-_MD.disable("text_join")  # keep backslash escapes apart so "\{\{" stays literal
-_MD.validateLink = lambda url: True  # unsafe schemes are refused with a message, not hidden
+_PARSER = []   # the one markdown-it parser, made on first use (see _markdown)
+
+
+def _markdown():
+    """The CommonMark parser (markdown-it-py, imported on first use so commands that parse
+    no Markdown start without it)."""
+    if not _PARSER:
+        from markdown_it import MarkdownIt
+        parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        parser.disable("text_join")  # keep backslash escapes apart so "\{\{" stays literal
+        parser.validateLink = lambda url: True  # unsafe schemes are refused with a message, not hidden
+        _PARSER.append(parser)
+    return _PARSER[0]
 
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -222,7 +230,7 @@ class OutlineEntry:
 
 def outline(source: str) -> list[OutlineEntry]:
     """The top-level headings, numbered-list items and other blocks of ``source``, in order."""
-    tokens = _MD.parse(source)
+    tokens = _markdown().parse(source)
     out: list[OutlineEntry] = []
     i = 0
     while i < len(tokens):
@@ -259,14 +267,14 @@ def parse_blocks(source: str, rel: str, first_line: int = 1,
     """Parse a clause body into blocks; ``first_line`` is the body's line in ``rel``.
     ``lenient`` keeps what clause text may not hold (see ``_Reader._kept``)."""
     reader = _Reader(source, rel, first_line, lenient)
-    tokens = _MD.parse(source)
+    tokens = _markdown().parse(source)
     return reader.blocks(tokens, 0, len(tokens)), reader.problems
 
 
 def parse_inline(source: str, rel: str, line: int) -> tuple[tuple[m.Inline, ...], list[Problem]]:
     """Parse one line of inline markup (a title or heading) into inlines."""
     reader = _Reader(source, rel, line)
-    tokens = _MD.parseInline(source)
+    tokens = _markdown().parseInline(source)
     children = tokens[0].children if tokens else []
     return reader.inlines(children or [], 0), reader.problems
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assembler.model import codec
-from assembler.model import nodes as m
 from assembler.errors import InvalidInput, NotFoundError, Problem, UsageError
+from assembler.model import codec, nodes as m
 from assembler.sources.files import decode_source
 from assembler.sources.markup import markdown_document
 

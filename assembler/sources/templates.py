@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Union
 
-from assembler.sources import markup, yamlfile
-from assembler.model import nodes as m
 from assembler.errors import Problem, problem_maker
+from assembler.model import nodes as m
+from assembler.sources import markup, yamlfile
 from assembler.sources.files import decode_source, git_blob_id, is_within
 
 TEMPLATE_KEYS = {"id", "title", "language", "paper", "variables", "preamble", "body", "closing",

@@ -11,11 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from assembler.errors import Problem
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_KINDS = {"str": "str", "int": "int", "float": "float", "bool": "bool",
                  "null": "null", "timestamp": "date"}
@@ -53,9 +50,10 @@ def parse(text: str, rel: str, first_line: int = 1) -> Y | None:
     Raises :class:`YamlProblem` naming file, line and column for anything not plain data.
     Returns None for an empty document.
     """
+    yaml = _yaml()
     offset = first_line - 1
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except RecursionError:
         raise YamlProblem(_yaml_problem(rel, f"the YAML nests deeper than Python can read (more than "
                                   f"{MAX_DEPTH} levels are never needed); flatten it")) from None
@@ -78,7 +76,14 @@ def parse(text: str, rel: str, first_line: int = 1) -> Y | None:
 MAX_DEPTH = 100  # lists and mappings inside each other; a template needs a handful
 
 
+def _yaml():
+    """PyYAML, imported on first use (commands that read no YAML start without it)."""
+    import yaml
+    return yaml
+
+
 def _convert(node, rel: str, offset: int, seen: set[int], depth: int = 0) -> Y:
+    yaml = _yaml()
     line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
     if depth > MAX_DEPTH:
         raise YamlProblem(_yaml_problem(rel, f"nested more than {MAX_DEPTH} levels deep; flatten the "
@@ -192,5 +197,6 @@ def unknown_keys(y: Y, allowed: set[str], rel: str, what: str, hint: str = "") -
 
 def dump(data: dict) -> str:
     """Plain data as block-style YAML that :func:`parse` reads back to the same values."""
+    yaml = _yaml()
     return yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False,
                      allow_unicode=True, default_flow_style=False, width=100)

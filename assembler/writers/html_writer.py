@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from html import escape
 
-from assembler.version import TOOL_NAME, __version__
 from assembler.model import nodes as m
+from assembler.version import TOOL_NAME, __version__
 from assembler.writers.options import RenderOptions, language
-from assembler.writers.redline_text import LEGEND, PILCROW, clause_note, heading, heading_note, link_note, list_note, summary_lines
+from assembler.writers.redline_text import (
+    LEGEND,
+    PILCROW,
+    clause_note,
+    heading,
+    heading_note,
+    link_note,
+    list_note,
+    summary_lines,
+)
 
 STYLE = """
 :root { --ink: #1a1a1a; --muted: #5f6368; --rule: #d5d8dc; --link: #1f4e79; }

@@ -7,7 +7,15 @@ import textwrap
 
 from assembler.model import nodes as m
 from assembler.writers.options import RenderOptions
-from assembler.writers.redline_text import PILCROW, clause_note, heading, heading_note, link_note, list_note, summary_lines
+from assembler.writers.redline_text import (
+    PILCROW,
+    clause_note,
+    heading,
+    heading_note,
+    link_note,
+    list_note,
+    summary_lines,
+)
 
 GREEN, RED, DIM, BOLD, RESET = "\033[32;4m", "\033[31;9m", "\033[2m", "\033[1m", "\033[0m"
 

@@ -23,11 +23,11 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from assembler.version import TOOL_NAME, __version__
 from assembler.model import nodes as m
-from assembler.writers.options import RenderOptions, language
+from assembler.version import TOOL_NAME, __version__
 from assembler.writers.docx.ooxml import abstract_numbering
 from assembler.writers.docx.zippack import repack
+from assembler.writers.options import RenderOptions, language
 
 CLAUSE_LIST, BULLET_LIST, ORDERED_LIST = 990, 991, 992
 BODY_FONT, HEADING_FONT = "Cambria", "Calibri"

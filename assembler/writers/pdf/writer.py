@@ -25,13 +25,36 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak,
-                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from assembler.version import TOOL_NAME, __version__
 from assembler.model import nodes as m
+from assembler.version import TOOL_NAME, __version__
 from assembler.writers.options import RenderOptions, language
-from assembler.writers.pdf.markup import BAR_HEX, DELETE_HEX, INSERT_HEX, MONO, SANS, SERIF, _whole, escape, inline_markup, note, pilcrow
+from assembler.writers.pdf.markup import (
+    BAR_HEX,
+    DELETE_HEX,
+    INSERT_HEX,
+    MONO,
+    SANS,
+    SERIF,
+    _whole,
+    escape,
+    inline_markup,
+    note,
+    pilcrow,
+)
 from assembler.writers.redline_text import heading_note, list_note
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
