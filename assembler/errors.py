@@ -93,6 +93,11 @@ class WorkspaceStateError(AssemblerError):
     exit_code = EXIT_STATE
 
 
+class RemoteError(WorkspaceStateError):
+    """A remote refused or could not be reached (sync, clone): git's own reason, nothing
+    half-done locally."""
+
+
 class EnvironmentFailure(AssemblerError):
     exit_code = EXIT_ENVIRONMENT
 

@@ -1,5 +1,5 @@
 """The archivist's commands: ``blame``, ``history``, ``audit``, ``export`` (part of the
-command line layer; errors reach the one handler in :mod:`assembler.cli`)."""
+command line layer; errors reach the one handler in :mod:`assembler.cli.common`)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """``assembler round …``: the review-round commands (part of the command line layer).
 
-Each command parses, calls one :class:`~assembler.review.Review` method and prints; errors
-reach the one handler in :mod:`assembler.cli`.
+Each command parses, calls one :class:`~assembler.review.workflow.Review` method and prints; errors
+reach the one handler in :mod:`assembler.cli.common`.
 """
 
 from __future__ import annotations

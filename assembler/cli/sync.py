@@ -1,5 +1,5 @@
 """``assembler clone`` and ``assembler sync``: working across clones through a git server
-(part of the command line layer; errors reach the one handler in :mod:`assembler.cli`)."""
+(part of the command line layer; errors reach the one handler in :mod:`assembler.cli.common`)."""
 
 from __future__ import annotations
 

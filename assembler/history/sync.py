@@ -10,7 +10,10 @@ move, as ``git checkout`` would (a two-tree ``read-tree -m -u``, then a compare-
 the branch), which keeps the user's staged and unstaged edits or refuses; the push is
 ``--atomic`` for the branch and its new tags, and a push that lost a race is retried from a
 fresh fetch. The remote's tags are taken through a private mirror: a tag held here for the
-same commit becomes the remote's, one naming another commit stops the sync by name.
+same commit becomes the remote's, one naming another commit stops the sync by name. When an
+assembly's sources conflict with the remote's, the sync stops in a merge state
+(:mod:`assembler.history.sync_merge`). This module decides what happens; the git commands
+themselves are in :mod:`assembler.repo`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assembler.errors import UsageError, WorkspaceStateError
+from assembler.errors import RemoteError, UsageError, WorkspaceStateError
 from assembler.history import reading as history, sync_merge
 from assembler.repo import checkout, refs, remote as git_remote
 from assembler.repo.locking import workspace_lock
@@ -41,10 +44,6 @@ class SyncResult:
         return {"remote": self.remote, "pulled": self.pulled, "pushed": self.pushed,
                 "renumbered": [{"document": d, "from": a, "to": b} for d, a, b in self.renumbered],
                 "attempts": self.attempts}
-
-
-class RemoteError(WorkspaceStateError):
-    """The remote refused or could not be reached."""
 
 
 class _SourcesConflict(WorkspaceStateError):

@@ -160,6 +160,19 @@ def _check_outputs_writable(store: GitStore, document: str, names: list[str]) ->
     check_writable(store, [history.output_path(document, name) for name in names + ["manifest.json"]])
 
 
+def commit_on_tip(store: GitStore, branch: str, make: Callable[[str | None], str | None]) -> str | None:
+    """Commit on the branch's tip without a race: ``make(head)`` writes a commit whose
+    parent is ``head`` (or returns None to record nothing), and the branch moves to it only
+    if it still points at ``head`` (compare-and-swap); when another process moved it, the
+    commit is made again on the new tip. The commit, or None."""
+    for _attempt in range(MAX_ATTEMPTS):
+        head = store.resolve(branch)
+        commit = make(head)
+        if commit is None or store.compare_and_swap(branch, commit, head):
+            return commit
+    raise WorkspaceStateError(f"the branch {branch} kept moving while recording; try again")
+
+
 def commit_step(store: GitStore, branch: str, files: dict[str, bytes], message: str, epoch: int,
                 author: tuple[str, str] | None = None, start: str | None = None) -> str:
     """Commit ``files`` (path -> bytes) on top of the branch tip (compare-and-swap, retried),
@@ -168,13 +181,8 @@ def commit_step(store: GitStore, branch: str, files: dict[str, bytes], message: 
     ``start`` names a commit for a branch that is not checked out (a review branch): it is
     the parent when the branch does not exist yet, and the work tree is left alone."""
     blobs = {path: store.write_blob(data) for path, data in files.items()}
-    for _attempt in range(MAX_ATTEMPTS):
-        head = store.resolve(branch)
-        commit = store.commit_files(head or start, blobs, message, epoch, author)
-        if store.compare_and_swap(branch, commit, head):
-            break
-    else:
-        raise WorkspaceStateError(f"the branch {branch} kept moving; try again")
+    commit = commit_on_tip(store, branch, lambda head: store.commit_files(head or start, blobs, message,
+                                                                          epoch, author))
     if start is not None:
         return commit
     store.stage(blobs)
@@ -216,24 +224,24 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
         _repair_tag(store, existing)
         restored = restore_outputs(store, document)
         epoch = commit_epoch()
-        checked = False
-        for _attempt in range(MAX_ATTEMPTS):
-            head = store.resolve(branch)
+        made: dict = {}
+
+        def make(head: str | None) -> str | None:
+            """This version's commit on ``head`` (numbered after the latest there), or None
+            when it would read the same as that latest version."""
             previous = history.read_manifest(store, head, document) if head else None
             number = (previous["version"] + 1) if previous else 1
             outputs = render(number, epoch)
             _pause("rendered")
-            if not checked:
+            if not made:
                 _check_outputs_writable(store, document, sorted(outputs))
-                checked = True
             new_manifest = make_manifest(number, epoch, outputs)
             if previous and not allow_empty and mf.same_content(previous, new_manifest):
-                return Recorded(document, previous["version"], None, None, (),
-                                unchanged_since=previous["version"], restored=restored)
-            manifest_bytes = mf.dumps(new_manifest)
+                made.update(unchanged=previous["version"])
+                return None
             blobs = {path: ZERO if data is None else store.write_blob(data) for path, data in files.items()}
             written = {history.output_path(document, name): data for name, data in outputs.items()}
-            written[history.manifest_path(document)] = manifest_bytes
+            written[history.manifest_path(document)] = mf.dumps(new_manifest)
             if extra is not None:
                 written.update(extra(number, epoch, outputs))
             blobs.update({path: store.write_blob(data) for path, data in written.items()})
@@ -243,14 +251,18 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
             if new_manifest.get("round"):
                 pairs.append(("Round", new_manifest["round"]))
             pairs.extend(extra_trailers)
-            commit = store.commit_files(head, blobs, message_with(message, f"Assemble {document} v{number}", pairs),
-                                        epoch)
+            commit = store.commit_files(head, blobs, message_with(message, f"Assemble {document} v{number}",
+                                                                  pairs), epoch)
+            made.update(unchanged=None, number=number, blobs=blobs, written=written, pairs=pairs)
             _pause("commit-written")
-            if store.compare_and_swap(branch, commit, head):
-                _pause("branch-moved")
-                break
-        else:
-            raise WorkspaceStateError(f"the branch {branch} kept moving while recording; try again")
+            return commit
+
+        commit = commit_on_tip(store, branch, make)
+        if commit is None:
+            return Recorded(document, made["unchanged"], None, None, (),
+                            unchanged_since=made["unchanged"], restored=restored)
+        _pause("branch-moved")
+        number, blobs, written, pairs = made["number"], made["blobs"], made["written"], made["pairs"]
         tag = f"{document}/v{number}"
         store.create_tag(tag, commit, f"{document} v{number}\n\n{trailers(pairs[:2])}\n", epoch)
         _pause("tagged")

@@ -1,6 +1,9 @@
-"""Git, behind one wall (GitPython lives here and nowhere else).
+"""The repository: a git work tree and what the toolkit does with its objects (GitPython
+lives here and nowhere else, loaded only when objects are read or written).
 
-What the rest of the toolkit needs from git, in its own words: read and write blobs, make
+Every git process of the toolkit starts from this package (refs.py, remote.py, checkout.py
+and merge.py use the private runner here), always with ``LC_ALL=C`` because git's messages
+are read as text. What the rest of the toolkit needs from git, in its own words: read and write blobs, make
 a commit from a parent plus changed files without touching the user's index (a private
 index), move a branch only if it still points where we think (compare-and-swap), tag,
 stage committed paths into the user's index, read the log with trailers, run fsck.

@@ -59,7 +59,7 @@ class Applied:
 
 
 class Review:
-    """Review rounds of one workspace (``Workspace.review()``)."""
+    """Review rounds of one workspace: ``Review(workspace)``, one method per step of a round."""
 
     def __init__(self, workspace):
         self.ws = workspace

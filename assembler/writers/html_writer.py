@@ -211,14 +211,7 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
     """The document as a UTF-8 HTML page."""
     options = options or RenderOptions()
     title = m.plain_text(doc.title)
-    if options.redline is not None:
-        info = options.redline
-        meta = (f"{doc.id} · changes from {info.old.label} ({info.old.date_label}) to "
-                f"{info.new.label} ({info.new.date_label})")
-    elif options.version:
-        meta = f"{doc.id} · version {options.version} · {options.status_label} · {options.date_label}"
-    else:
-        meta = f"{doc.id} · preview, not a recorded version"
+    meta = options.meta_line(doc)
     body: list[str] = []
     if options.redline is not None:
         body.extend(_redline_summary(doc, options))

@@ -69,6 +69,20 @@ class RenderOptions:
         moment = datetime.fromtimestamp(self.epoch, timezone.utc)
         return f"{moment.day} {moment.strftime('%B %Y')}"
 
+    def meta_line(self, doc: m.Document) -> str:
+        """The line under the title, the same in every format (plain text: each writer
+        escapes it for its markup): which changes a redline shows, what a report is, or
+        the version, its status and date."""
+        if self.redline is not None:
+            info = self.redline
+            return (f"{doc.id} · changes from {info.old.label} ({info.old.date_label}) to "
+                    f"{info.new.label} ({info.new.date_label})")
+        if self.report:
+            return f"{doc.id} · {self.report} · {self.date_label}"
+        if self.version:
+            return f"{doc.id} · version {self.version} · {self.status_label} · {self.date_label}"
+        return f"{doc.id} · preview, not a recorded version"
+
     def provenance(self, doc: m.Document) -> str:
         """One line saying which version this is and what it was made from."""
         if self.redline is not None:

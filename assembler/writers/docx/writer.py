@@ -445,16 +445,12 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
         info = options.redline
         tracker = _Tracker(info.new.author or options.author, options.epoch)
         _runs(title, doc.title, tracker=tracker)
-        meta = (f"{doc.id} · changes from {info.old.label} ({info.old.date_label}) to "
-                f"{info.new.label} ({info.new.date_label})")
-        document.add_paragraph(meta, style="Document Meta")
+        document.add_paragraph(options.meta_line(doc), style="Document Meta")
         from assembler.writers.docx.redline import RedlineWriter
         RedlineWriter(document, tracker).write(doc.blocks)
     else:
         _runs(title, doc.title)
-        meta = (f"{doc.id} · version {options.version} · {options.status_label} · {options.date_label}"
-                if options.version else f"{doc.id} · preview, not a recorded version")
-        document.add_paragraph(meta, style="Document Meta")
+        document.add_paragraph(options.meta_line(doc), style="Document Meta")
         _Writer(document).blocks(doc.blocks, 0)
     _header_footer(document, doc, options)
     _properties(document, doc, options)

@@ -415,18 +415,7 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
     builder.flow.append(builder.anchor(title if options.redline is None else "Marked document", 0))
     builder.flow.append(_Marked(inline_markup(doc.title), styles["title"], margin=0)
                         if options.redline else Paragraph(inline_markup(doc.title), styles["title"]))
-    if options.redline is not None:
-        info = options.redline
-        meta = (f"{escape(doc.id)} · changes from {escape(info.old.label)} ({info.old.date_label}) "
-                f"to {escape(info.new.label)} ({info.new.date_label})")
-    elif options.report:
-        meta = f"{escape(doc.id)} · {escape(options.report)} · {options.date_label}"
-    elif options.version:
-        meta = (f"{escape(doc.id)} · version {options.version} · {escape(options.status_label)} · "
-                f"{options.date_label}")
-    else:
-        meta = f"{escape(doc.id)} · preview, not a recorded version"
-    builder.flow.append(Paragraph(meta, styles["meta"]))
+    builder.flow.append(Paragraph(escape(options.meta_line(doc)), styles["meta"]))
     builder.flow.append(_Rule())
     builder.flow.append(Spacer(1, 10))
     builder.blocks(doc.blocks)
