@@ -77,7 +77,7 @@ def status(workspace, today: date | None = None) -> Status:
 
 def lines(report: Status) -> list[str]:
     """The report as short lines for a terminal."""
-    from assembler.review.rounds import due_phrase
+    from assembler.review.vocabulary import due_phrase
     out = [f"in progress: {report.in_progress}"] if report.in_progress else []
     out.append("documents:")
     for d in report.documents:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assembler import writers
-from assembler.build import changes, redline as redline_mod
-from assembler.build.assemble import assemble, effective_variables, is_clause_path, unknown_clause
-from assembler.build.transforms import run_pipeline
 from assembler.errors import (
     InvalidInput,
     NotFoundError,
@@ -23,18 +21,20 @@ from assembler.errors import (
     WorkspaceStateError,
     did_you_mean,
 )
-from assembler.history import manifest as mf, reading as history, verify as verify_mod, versions, worktree
+from assembler.history import manifest as mf, reading as history, versions, worktree
 from assembler.history.manifest import Source
 from assembler.history.versions import Recorded
 from assembler.model import nodes as m
 from assembler.repo import store
 from assembler.repo.store import GitStore
-from assembler.sources.clauses import ClauseLibrary, parse_clause
 from assembler.sources.files import atomic_write, decode_source, git_blob_id
-from assembler.sources.importer import ImportPlan, plan_import
-from assembler.sources.readers import read_document_file, read_json_document
-from assembler.sources.templates import ClauseItem, NumberedItem, TemplateSet, parse_template
-from assembler.writers.options import RedlineInfo, RenderOptions, Side, sources_digest
+
+if TYPE_CHECKING:   # imported where used, so the command line starts fast
+    from assembler.history import verify as verify_mod
+    from assembler.sources.clauses import ClauseLibrary
+    from assembler.sources.importer import ImportPlan
+    from assembler.sources.templates import TemplateSet
+    from assembler.writers.options import RedlineInfo, RenderOptions
 
 FOLDERS = ("clauses", "templates", "versions")
 REFERENCE_DOCX = worktree.REFERENCE_DOCX
@@ -68,6 +68,7 @@ class Built:
 
     @property
     def digest(self) -> str:
+        from assembler.writers.options import sources_digest
         return sources_digest([(s.path, s.blob) for s in self.sources], dict(self.document.variables))
 
 
@@ -138,9 +139,11 @@ class Workspace:
     # -------------------------------------------------------- reading
 
     def clauses(self) -> ClauseLibrary:
+        from assembler.sources.clauses import ClauseLibrary
         return ClauseLibrary(self.root)
 
     def templates(self) -> TemplateSet:
+        from assembler.sources.templates import TemplateSet
         return TemplateSet(self.root)
 
     def template(self, template_id: str, templates: TemplateSet | None = None):
@@ -171,6 +174,8 @@ class Workspace:
         """Assemble and transform; with ``require_values`` False, variables without a value
         stay visible placeholders (for check); ``load_problems`` False leaves out problems
         of the files loaded (already reported by the caller)."""
+        from assembler.build.assemble import assemble, effective_variables
+        from assembler.build.transforms import run_pipeline
         template = self.template(template_id, templates)
         given = _checked_variables(variables)
         problems = ProblemList()
@@ -221,6 +226,7 @@ class Workspace:
     def render_options(self, built: Built, version: int | None = None, status: str = "draft",
                        epoch: int | None = None, author: str = "", watermark: bool = False) -> RenderOptions:
         """The options every writer gets for ``built`` as ``version`` (None: a preview)."""
+        from assembler.writers.options import RenderOptions
         meta = dict(built.document.meta)
         reference = built.files.get(REFERENCE_DOCX)
         return RenderOptions(version=version, status=status,
@@ -289,6 +295,7 @@ class Workspace:
                    overrides: dict[str, bytes]) -> Built:
         """Like :meth:`assemble_sources`, with some clause files read from ``overrides``
         (path -> bytes) instead of the disk: what an edit would give, before it is written."""
+        from assembler.sources.clauses import parse_clause
         library = self.clauses()
         for rel, data in overrides.items():
             clause, problems = parse_clause(rel, data)
@@ -341,6 +348,7 @@ class Workspace:
     def verify(self, document: str | None = None, progress=None, jobs: int = 1) -> "verify_mod.Report":
         """Rebuild every recorded version from its own commit and compare; run git fsck.
         ``jobs`` > 1 rebuilds versions in that many processes."""
+        from assembler.history import verify as verify_mod
         from assembler.review.rounds import check_rounds
         with self.store() as store:
             return verify_mod.verify(store, document, rebuild_version, progress, jobs, (check_rounds,))
@@ -349,6 +357,8 @@ class Workspace:
 
     def redline_side(self, store: GitStore | None, versions_seen, document: str, label: str):
         """(document, Side) for a label: v3, 3, latest, DOC/v3, or working (current sources)."""
+        from assembler.sources.readers import read_json_document
+        from assembler.writers.options import Side
         if label == "working":
             built = self.assemble_sources(document)
             return built.document, Side("working copy")
@@ -364,6 +374,8 @@ class Workspace:
 
     def redline(self, document: str, old: str, new: str):
         """Compare two versions of ``document`` (labels as in :meth:`redline_side`)."""
+        from assembler.build import redline as redline_mod
+        from assembler.writers.options import RedlineInfo
         with self.store() as store:
             seen = history.read_versions(store)
             old_doc, old_side = self.redline_side(store, seen, document, old)
@@ -374,12 +386,17 @@ class Workspace:
     @staticmethod
     def redline_files(old: Path, new: Path):
         """Compare two files the toolkit wrote (.json models or canonical .md)."""
+        from assembler.build import redline as redline_mod
+        from assembler.sources.readers import read_document_file
+        from assembler.writers.options import RedlineInfo, Side
         docs = [read_document_file(Path(p)) for p in (old, new)]
         result = redline_mod.compare(*docs)
         return result, RedlineInfo(Side(Path(old).name), Side(Path(new).name), result.summary)
 
     def render_redline(self, result, info: RedlineInfo, fmt: str) -> bytes:
         """A redline in one format: md, html, pdf, docx, terminal, or json (the change list)."""
+        from assembler.build import changes
+        from assembler.writers.options import RenderOptions
         if fmt == "json":
             return changes.redline_json(result, info)
         epoch = info.new.epoch if info.new.epoch is not None else versions.commit_epoch(default=0)
@@ -414,6 +431,7 @@ class Workspace:
 
     def import_document(self, file: Path, template_id: str | None = None) -> ImportResult:
         """Split ``file`` (.txt or .md) into clause files and a template; write them all or none."""
+        from assembler.sources.importer import plan_import
         file = Path(file)
         if file.suffix.lower() not in (".txt", ".md", ".markdown"):
             raise UsageError(f"{file}: can import .txt and .md files; save the document as one "
@@ -448,6 +466,8 @@ class Workspace:
         return self._write_plan(plan)
 
     def _validate_plan(self, plan: ImportPlan, templates: TemplateSet, library: ClauseLibrary):
+        from assembler.sources.clauses import parse_clause
+        from assembler.sources.templates import parse_template
         problems = ProblemList()
         for rel, text in plan.files.items():
             if (self.root / rel).exists():
@@ -496,6 +516,8 @@ def rebuild_version(root: Path, manifest: dict, epoch: int) -> tuple[str, dict[s
 
 def _missing_clauses(template, library: ClauseLibrary) -> list[Problem]:
     """Clause ids the template names anywhere, conditions ignored, that the library lacks."""
+    from assembler.build.assemble import is_clause_path, unknown_clause
+    from assembler.sources.templates import ClauseItem, NumberedItem
     problems = []
 
     def walk(items):

@@ -36,7 +36,7 @@ def test_readme_opens_with_the_two_setup_commands_and_ci_runs_the_second():
 
 
 def test_build_demo_is_ignored_by_git():
-    assert "build/" in (REPO / ".gitignore").read_text().split()
+    assert "/build/" in (REPO / ".gitignore").read_text().split()
 
 
 @pytest.mark.parametrize("package,homes", sorted(EXTERNAL_HOMES.items()))

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from assembler.cli.common import open_workspace
-from assembler.sources.files import write_output
 
 
 def _archive(ctx):
@@ -93,6 +92,7 @@ def audit(ctx, document, pdf, csv_path, json_path):
     Usage: assembler audit DOC [--pdf FILE] [--csv FILE] [--json FILE]
     """
     from assembler.archive import audit as audit_mod
+    from assembler.sources.files import write_output
     archive, workspace = _archive(ctx)
     trail = archive.audit(document)
     if pdf:

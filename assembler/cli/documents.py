@@ -10,7 +10,6 @@ import click
 
 from assembler.cli.common import open_workspace as _workspace, parse_vars as _parse_vars
 from assembler.errors import EXIT_INVALID, UsageError
-from assembler.sources.files import write_output
 from assembler.writers import BINARY, WRITERS
 
 
@@ -99,6 +98,7 @@ def build(ctx, template, variables, formats, output, output_dir, watermark):
     Output is marked "preview, not a recorded version". Binary formats (docx, pdf) need
     -o or --output-dir.
     """
+    from assembler.sources.files import write_output
     workspace = _workspace(ctx)
     chosen = _formats(formats, output)
     if len(chosen) > 1 and not output_dir:

@@ -11,7 +11,7 @@ import json
 import click
 
 from assembler.cli.common import open_workspace, parse_vars
-from assembler.review.rounds import DECISIONS, due_phrase
+from assembler.review.vocabulary import DECISIONS, due_phrase
 
 
 def _review(ctx):

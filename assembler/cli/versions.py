@@ -11,9 +11,7 @@ import click
 
 from assembler.cli.common import open_workspace as _workspace
 from assembler.errors import EXIT_FINDINGS, UsageError
-from assembler.sources.files import write_output
 from assembler.writers import BINARY
-from assembler.writers.options import RenderOptions
 
 
 @click.command()
@@ -69,6 +67,7 @@ def log(ctx, document, as_json):
 @click.pass_context
 def show(ctx, ref, fmt, output):
     """Print a recorded version exactly as committed (DOC@v2, DOC@latest)."""
+    from assembler.sources.files import write_output
     if fmt in BINARY and not output and sys.stdout.isatty():
         raise UsageError(f"{fmt} is a binary format; write it with -o FILE")
     data = _workspace(ctx).show(ref, fmt)
@@ -146,6 +145,8 @@ def redline(ctx, args, files, pdf, docx, html, md, json_out, color):
     sources, not yet recorded). Without output options, prints a word diff. With --files,
     compares two .json models or .md files: assembler redline --files a.json b.json.
     """
+    from assembler.sources.files import write_output
+    from assembler.writers.options import RenderOptions
     targets = {fmt: path for (fmt, _), path in zip(REDLINE_OUTPUTS, (pdf, docx, html, md, json_out)) if path}
     for path in targets.values():
         folder = Path(path).parent

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 from assembler.errors import InvalidInput, NotFoundError, Problem, UsageError, did_you_mean
 from assembler.history import manifest as mf, reading as history
 from assembler.repo.store import GitStore
+from assembler.review.vocabulary import DECISIONS  # noqa: F401  (rd.DECISIONS in the steps)
 from assembler.sources.files import decode_source
 
 if TYPE_CHECKING:
     from assembler.review.feedback import Item
 
 SCHEMA = "policy-assembler/round/1"
-DECISIONS = ("accepted", "partly", "rejected", "noted")
 SECTION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
 _VERSION_LIKE = re.compile(r"^v\d+$")
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f<>]")
@@ -163,16 +163,6 @@ class Round:
         responded = sum(1 for s in self.sections if s.id in self.feedback)
         return (f"round {self.id} ({self.name}): opened {self.opened_at[:10]}, {responded} of "
                 f"{len(self.sections)} Sections responded, {len(self.items())} items, {state}")
-
-
-def due_phrase(deadline: str | None, days_left: int | None, ended: bool = False) -> str:
-    """", due 2027-01-15 (12 days left)", ", due … (3 days ago)", ", was due …" or ""."""
-    if not deadline:
-        return ""
-    if ended or days_left is None:
-        return f", was due {deadline}"
-    return (f", due {deadline} ({days_left} days left)" if days_left >= 0 else
-            f", due {deadline} ({-days_left} days ago)")
 
 
 def dumps(data: dict) -> bytes:

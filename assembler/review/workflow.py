@@ -12,8 +12,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assembler.build import redline as redline_mod, worddiff
 from assembler.errors import InvalidInput, NotFoundError, Problem, UsageError, WorkspaceStateError
 from assembler.history import manifest as mf, reading as history, versions
 from assembler.model import nodes as m
@@ -21,21 +21,12 @@ from assembler.model.paragraphs import clause_texts
 from assembler.repo import refs, remote as git_remote
 from assembler.repo.locking import workspace_lock
 from assembler.repo.store import GitStore
-from assembler.review import round_papers as papers, rounds as rd
-from assembler.review.docx_reader import read_returned_docx
-from assembler.review.feedback import (
-    Item,
-    docx_items,
-    normalize_paragraphs,
-    read_feedback_text,
-    variable_message,
-    variables_touched,
-)
+from assembler.review import rounds as rd
 from assembler.sources.clauses import split_front_matter
 from assembler.sources.files import atomic_write, git_blob_id
-from assembler.sources.readers import read_json_document
-from assembler.writers.docx.custom_properties import with_custom_properties
-from assembler.writers.options import RedlineInfo, RenderOptions, Side
+
+if TYPE_CHECKING:   # imported where used, so the command line starts fast
+    from assembler.review.feedback import Item
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FEEDBACK_BYTES = 25 * 1024 * 1024
@@ -77,6 +68,7 @@ class Review:
         return rd.find_round(self.rounds(), text)
 
     def _base_document(self, store: GitStore, r: rd.Round) -> m.Document:
+        from assembler.sources.readers import read_json_document
         raw = store.read_file(r.base_commit, history.output_path(r.document, f"{r.document}.json"))
         if raw is None:
             raise NotFoundError(f"{r.document} v{r.base} has no JSON model in commit {r.base_commit[:12]}")
@@ -165,6 +157,9 @@ class Review:
     def _pack(self, store: GitStore, r: rd.Round, seen, epoch: int) -> dict[str, bytes]:
         """The review pack: the base version's PDF and DOCX (marked with the round), the
         redline from the version compared with, and a cover page."""
+        from assembler.review import round_papers as papers
+        from assembler.writers.docx.custom_properties import with_custom_properties
+        from assembler.writers.options import RenderOptions
         doc = r.document
         pack = f"{r.path}/pack"
         files: dict[str, bytes] = {}
@@ -205,6 +200,8 @@ class Review:
         """Record one Section's feedback file as items, committed with the Section as author;
         with ``branch``, on the Section's own branch ``review/<round>/<section>`` (pushed to
         ``origin`` when there is one) instead of the current branch."""
+        from assembler.review.docx_reader import read_returned_docx
+        from assembler.review.feedback import docx_items, read_feedback_text
         file = Path(file)
         suffix = file.suffix.lower()
         if suffix not in TEXT_SUFFIXES + (".docx",):
@@ -282,6 +279,8 @@ class Review:
         the clause's source and kept only when the result, assembled, reads exactly as the
         Section's change applied to the clause as it reads now.
         """
+        from assembler.build import worddiff
+        from assembler.review.feedback import normalize_paragraphs, variable_message, variables_touched
         with self.ws.store() as store:
             r = self._locked_round(store, round_text)
             item = r.item(item_id)
@@ -357,6 +356,9 @@ class Review:
         The version is assembled from the template as it is now, with ``variables`` set as
         ``assemble --var`` would: never with the base version's values, which would record
         a document that its own committed template contradicts."""
+        from assembler.build import redline as redline_mod
+        from assembler.review import round_papers as papers
+        from assembler.writers.options import RedlineInfo, RenderOptions, Side
         with self.ws.store() as store:
             versions.ensure_ready(store)
             r = self._locked_round(store, round_text)

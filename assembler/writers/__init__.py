@@ -7,12 +7,13 @@ not pay for loading python-docx or reportlab.
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from assembler.model import nodes as m
-from assembler.writers.options import RenderOptions
+if TYPE_CHECKING:   # the registry itself loads nothing: the command line starts fast
+    from assembler.model import nodes as m
+    from assembler.writers.options import RenderOptions
 
-Writer = Callable[[m.Document, "RenderOptions | None"], bytes]
+Writer = Callable[["m.Document", "RenderOptions | None"], bytes]
 
 MODULES = {
     "md": "markdown_writer",

@@ -1,0 +1,1 @@
+"""Pure functions on documents: assemble, transforms, redlines and their change summaries."""
