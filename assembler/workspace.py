@@ -24,13 +24,13 @@ from assembler.errors import (
 from assembler.history import manifest as mf, reading as history, versions, worktree
 from assembler.history.manifest import Source
 from assembler.history.versions import Recorded
-from assembler.model import nodes as m
 from assembler.repo import store
 from assembler.repo.store import GitStore
 from assembler.sources.files import atomic_write, decode_source, git_blob_id
 
 if TYPE_CHECKING:   # imported where used, so the command line starts fast
     from assembler.history import verify as verify_mod
+    from assembler.model import nodes as m
     from assembler.sources.clauses import ClauseLibrary
     from assembler.sources.importer import ImportPlan
     from assembler.sources.templates import TemplateSet
@@ -176,6 +176,7 @@ class Workspace:
         of the files loaded (already reported by the caller)."""
         from assembler.build.assemble import assemble, effective_variables
         from assembler.build.transforms import run_pipeline
+        from assembler.model import nodes as m
         template = self.template(template_id, templates)
         given = _checked_variables(variables)
         problems = ProblemList()

@@ -11,9 +11,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from assembler.model import nodes as m
 from assembler.version import TOOL_NAME, __version__
+
+if TYPE_CHECKING:   # imported where used, so the command line starts fast
+    from assembler.model import nodes as m
 
 SCHEMA = "policy-assembler/manifest/1"
 
@@ -43,6 +46,7 @@ def build(doc: m.Document, version: int, status: str, sources: list[Source],
           outputs: dict[str, bytes], epoch: int, author: str, digest: str,
           round_id: str | None = None) -> dict:
     """The manifest of ``doc`` as version ``version`` (plain data, keys in a fixed order)."""
+    from assembler.model import nodes as m
     templates = [s for s in sources if s.kind == "template"]
     reference = next((s for s in sources if s.kind == "reference"), None)
     return {

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from assembler.errors import NotFoundError, UsageError, did_you_mean
 from assembler.history import manifest as mf
 from assembler.repo.store import GitStore, LogEntry
-from assembler.sources.markup import CLAUSE_ID
 
 LABEL = re.compile(r"^v?([1-9][0-9]{0,8})$")
 
@@ -114,6 +113,7 @@ def documents(versions: list[Version]) -> list[str]:
 
 def parse_ref(text: str) -> tuple[str, str | None]:
     """``DOC@vN`` (or ``DOC``) -> (document, label or None); strict, never passed to git."""
+    from assembler.sources.markup import CLAUSE_ID
     doc, sep, label = text.partition("@")
     if not CLAUSE_ID.match(doc) or (sep and not label):
         raise UsageError(f"'{text}' is not a version reference; write DOCUMENT@vN (for example "

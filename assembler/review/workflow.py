@@ -16,16 +16,14 @@ from typing import TYPE_CHECKING
 
 from assembler.errors import InvalidInput, NotFoundError, Problem, UsageError, WorkspaceStateError
 from assembler.history import manifest as mf, reading as history, versions
-from assembler.model import nodes as m
-from assembler.model.paragraphs import clause_texts
 from assembler.repo import refs, remote as git_remote
 from assembler.repo.locking import workspace_lock
 from assembler.repo.store import GitStore
 from assembler.review import rounds as rd
-from assembler.sources.clauses import split_front_matter
 from assembler.sources.files import atomic_write, git_blob_id
 
 if TYPE_CHECKING:   # imported where used, so the command line starts fast
+    from assembler.model import nodes as m
     from assembler.review.feedback import Item
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt")
@@ -157,6 +155,7 @@ class Review:
     def _pack(self, store: GitStore, r: rd.Round, seen, epoch: int) -> dict[str, bytes]:
         """The review pack: the base version's PDF and DOCX (marked with the round), the
         redline from the version compared with, and a cover page."""
+        from assembler.model import nodes as m
         from assembler.review import round_papers as papers
         from assembler.writers.docx.custom_properties import with_custom_properties
         from assembler.writers.options import RenderOptions
@@ -280,7 +279,9 @@ class Review:
         Section's change applied to the clause as it reads now.
         """
         from assembler.build import worddiff
+        from assembler.model.paragraphs import clause_texts
         from assembler.review.feedback import normalize_paragraphs, variable_message, variables_touched
+        from assembler.sources.clauses import split_front_matter
         with self.ws.store() as store:
             r = self._locked_round(store, round_text)
             item = r.item(item_id)
@@ -357,6 +358,7 @@ class Review:
         ``assemble --var`` would: never with the base version's values, which would record
         a document that its own committed template contradicts."""
         from assembler.build import redline as redline_mod
+        from assembler.model import nodes as m
         from assembler.review import round_papers as papers
         from assembler.writers.options import RedlineInfo, RenderOptions, Side
         with self.ws.store() as store:
