@@ -8,6 +8,11 @@ class's code; nothing else in the toolkit prints errors.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Protocol
 
 # Exit codes (documented in README.md, "Exit codes").
 EXIT_OK = 0
@@ -39,12 +44,20 @@ class Problem:
         return f"{where}: {self.message}" + (f" [{self.rule}]" if self.rule else "")
 
 
-def problem_maker(default_rule: str):
+if TYPE_CHECKING:
+    class ProblemMaker(Protocol):
+        """What :func:`problem_maker` gives: ``make(rule, path, message, line=0, column=0)``."""
+
+        def __call__(self, rule: str | None, path: str, message: str, line: int = 0,
+                     column: int = 0) -> Problem: ...
+
+
+def problem_maker(default_rule: str) -> ProblemMaker:
     """``make(rule, path, message, line=0, column=0)``: a :class:`Problem` with ``rule``, or
     with ``default_rule`` when ``rule`` is None; each module that reports to ``check`` keeps
     one, so its problems carry their rule from where they are made."""
-    def make(rule: str | None, *args) -> Problem:
-        return Problem(*args, rule=rule or default_rule)
+    def make(rule: str | None, path: str, message: str, line: int = 0, column: int = 0) -> Problem:
+        return Problem(path, message, line, column, rule=rule or default_rule)
     return make
 
 
@@ -137,7 +150,7 @@ class ProblemList:
             raise InvalidInput(self.problems)
 
 
-def did_you_mean(name: str, candidates) -> str:
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
     import difflib
 

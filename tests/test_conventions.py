@@ -171,3 +171,14 @@ def test_the_library_api_is_exported():
     assert assembler.Workspace is Workspace and assembler.AssemblerError is AssemblerError
     assert assembler.Review.__name__ == "Review" and assembler.Archive.__name__ == "Archive"
     assert assembler.model.Paragraph.__module__ == "assembler.model.nodes"
+
+
+def test_the_lower_floors_type_check_strictly():
+    """model/, sources/ and build/ pass ``mypy --strict`` with no error (mypy comes with the
+    test extras, so this runs wherever the suite runs, CI included)."""
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
+                             "assembler/model", "assembler/sources", "assembler/build"],
+                            cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]

@@ -10,13 +10,23 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Literal, overload
 
+from assembler.errors import Problem, did_you_mean, problem_maker
 from assembler.model import nodes as m
-from assembler.sources.clauses import ClauseLibrary
-from assembler.errors import did_you_mean, Problem, problem_maker
+from assembler.sources.clauses import ClauseLibrary, ClauseSource
 from assembler.sources.files import is_within
-from assembler.sources.templates import ClauseItem, Condition, HeadingItem, IncludeItem, Item, NumberedItem, Template, TemplateSet, TextItem
-
+from assembler.sources.templates import (
+    ClauseItem,
+    Condition,
+    HeadingItem,
+    IncludeItem,
+    Item,
+    NumberedItem,
+    Template,
+    TemplateSet,
+    TextItem,
+)
 
 _problem = problem_maker("PA150")   # this module's problems, rule PA150 unless named
 
@@ -37,10 +47,10 @@ def _included(template: Template, templates: TemplateSet, seen: list[str]) -> li
     seen.append(template.id)
     found = [template]
 
-    def walk(items):
+    def walk(items: tuple[Item, ...]) -> None:
         for item in items:
-            if isinstance(item, IncludeItem) and templates.get(item.template):
-                found.extend(_included(templates.get(item.template), templates, seen))
+            if isinstance(item, IncludeItem) and (included := templates.get(item.template)):
+                found.extend(_included(included, templates, seen))
             elif isinstance(item, NumberedItem):
                 walk(item.items)
             elif isinstance(item, ClauseItem):
@@ -115,7 +125,13 @@ class _Assembler:
                                              "out of 'numbered:'", child.line))
         return m.ClauseList(tuple(entries), item.start, template.origin)
 
-    def include(self, item: IncludeItem, template: Template, numbered: bool) -> list:
+    @overload
+    def include(self, item: IncludeItem, template: Template, numbered: Literal[True]) -> list[m.Clause]: ...
+    @overload
+    def include(self, item: IncludeItem, template: Template, numbered: Literal[False]) -> list[m.Block]: ...
+
+    def include(self, item: IncludeItem, template: Template,
+                numbered: bool) -> list[m.Clause] | list[m.Block]:
         target = self.templates.get(item.template)
         if target is None:
             self.problems.append(_problem('PA151', template.path, f"unknown template '{item.template}' in "
@@ -153,7 +169,7 @@ class _Assembler:
         children = tuple(self.numbered(child, template) for child in item.children)
         return m.Clause(source.id, tuple(blocks) + children, source.origin, title=source.title)
 
-    def find(self, item: ClauseItem, template: Template):
+    def find(self, item: ClauseItem, template: Template) -> ClauseSource | None:
         ref = item.ref
         if is_clause_path(ref):
             candidate = self.root / ref

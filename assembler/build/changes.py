@@ -16,16 +16,37 @@ never says "no changes" while the body shows one:
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
-from assembler.model import nodes as m
 from assembler.build.wordunits import count_symbols, count_words
+from assembler.model import nodes as m
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from typing import Protocol
+
+    from assembler.build.redline import Redline
+
+    class _Labelled(Protocol):
+        @property
+        def label(self) -> str: ...
+
+    class RedlineSides(Protocol):
+        """What :func:`redline_json` reads besides the redline (the writers' RedlineInfo)."""
+
+        @property
+        def old(self) -> _Labelled: ...
+        @property
+        def new(self) -> _Labelled: ...
+        @property
+        def summary(self) -> dict[str, Any]: ...
 
 TEXT_COUNTS = ("words_inserted", "words_deleted", "punctuation_inserted", "punctuation_deleted",
                "spacing_changes", "links_changed", "structure_changes")
 CLAUSE_COUNTS = ("clauses_added", "clauses_removed", "clauses_moved", "clauses_modified")
 
 
-def _line_breaks(nodes) -> int:
+def _line_breaks(nodes: tuple[m.Inline, ...]) -> int:
     return sum(1 for node in m.iter_inlines((m.Paragraph(tuple(nodes)),))
                if isinstance(node, m.LineBreak))
 
@@ -33,7 +54,7 @@ def _line_breaks(nodes) -> int:
 class _Tally:
     """Counts of the text and structure marks in some blocks or inlines."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.counts = dict.fromkeys(TEXT_COUNTS, 0)
 
     def any(self) -> bool:
@@ -43,7 +64,7 @@ class _Tally:
         for key, value in other.counts.items():
             self.counts[key] += value
 
-    def marked(self, nodes, side: str) -> None:
+    def marked(self, nodes: tuple[m.Inline, ...], side: str) -> None:
         """``nodes`` were all inserted (side "inserted") or deleted ("deleted")."""
         text = m.plain_text(tuple(nodes))
         words, symbols, breaks = count_words(text), count_symbols(text), _line_breaks(nodes)
@@ -53,7 +74,7 @@ class _Tally:
         if text and not (words or symbols or breaks):
             self.counts["spacing_changes"] += 1
 
-    def inlines(self, nodes) -> None:
+    def inlines(self, nodes: tuple[m.Inline, ...]) -> None:
         for node in nodes:
             if isinstance(node, m.Ins):
                 self.marked(node.content, "inserted")
@@ -66,7 +87,7 @@ class _Tally:
             elif isinstance(node, (m.Emph, m.Strong)):
                 self.inlines(node.content)
 
-    def block(self, block, whole: str | None = None) -> None:
+    def block(self, block: m.Block, whole: str | None = None) -> None:
         """Count ``block``; ``whole`` is the change of an enclosing block inserted or deleted whole."""
         change = getattr(block, "change", None) or whole
         if change == m.MOVED_AWAY:
@@ -92,7 +113,7 @@ class _Tally:
                     self.block(child)
 
 
-def _own_inline_runs(block):
+def _own_inline_runs(block: m.Block) -> Iterator[tuple[m.Inline, ...]]:
     """The inline content of every paragraph and heading in ``block`` (lists included)."""
     if isinstance(block, (m.Paragraph, m.Heading)):
         yield block.content
@@ -102,16 +123,16 @@ def _own_inline_runs(block):
                 yield from _own_inline_runs(child)
 
 
-def summarize(doc: m.Document) -> dict:
+def summarize(doc: m.Document) -> dict[str, Any]:
     """Counts of every kind of change, and the list of changed clauses with numbers."""
     total = _Tally()
     clauses = dict.fromkeys(CLAUSE_COUNTS, 0)
-    changed: list[dict] = []
+    changed: list[dict[str, str | None]] = []
     title = _Tally()
     title.inlines(doc.title)
     total.add(title)
 
-    def walk(blocks, whole=None):
+    def walk(blocks: Sequence[m.Block], whole: str | None = None) -> None:
         for block in blocks:
             if isinstance(block, m.ClauseList):
                 walk(block.items, whole)
@@ -152,13 +173,13 @@ def summarize(doc: m.Document) -> dict:
 
 # ---------------------------------------------------------------- the change list for scripts
 
-def change_list(result) -> list[dict]:
+def change_list(result: Redline) -> list[dict[str, str | int | None]]:
     """Every change region: where (clause id and numbers, or the title), what kind, and the
     old and new text of the region (for a link: its old and new target; for structure: what
     it was and is)."""
-    out: list[dict] = []
+    out: list[dict[str, str | int | None]] = []
 
-    def regions(nodes, where: dict) -> None:
+    def regions(nodes: tuple[m.Inline, ...], where: dict[str, str | None]) -> None:
         for node in nodes:
             if isinstance(node, m.Ins):
                 out.append({**where, "kind": "insert", "text": m.plain_text(node.content)})
@@ -175,12 +196,12 @@ def change_list(result) -> list[dict]:
     regions(result.document.title, {"clause": None, "number": None, "old_number": None,
                                     "part": "title"})
 
-    def place(clause):
+    def place(clause: m.Clause | None) -> dict[str, str | None]:
         return ({"clause": clause.id, "number": clause.number, "old_number": clause.old_number,
                  "part": "clause"} if clause else
                 {"clause": None, "number": None, "old_number": None, "part": "text"})
 
-    def walk(blocks, clause=None):
+    def walk(blocks: Sequence[m.Block], clause: m.Clause | None = None) -> None:
         for block in blocks:
             if isinstance(block, m.ClauseList):
                 walk(block.items, clause)
@@ -226,7 +247,7 @@ def change_list(result) -> list[dict]:
     return out
 
 
-def _list_label(old_kind, old_start, block) -> str:
+def _list_label(old_kind: str | None, old_start: int | None, block: m.BulletList | m.OrderedList) -> str:
     """'bullets' or 'numbered from N', as the list was (with old marks) or is."""
     kind = old_kind or ("bullet" if isinstance(block, m.BulletList) else "ordered")
     if kind == "bullet":
@@ -235,17 +256,17 @@ def _list_label(old_kind, old_start, block) -> str:
     return f"numbered from {start}"
 
 
-def _tail(nodes) -> str:
+def _tail(nodes: tuple[m.Inline, ...]) -> str:
     """The last words before a paragraph break, to say where it is."""
     text = " ".join(m.plain_text(_side(nodes)).split())
     return text if len(text) <= 60 else "…" + text[-59:]
 
 
-def _side(nodes):
+def _side(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
     return tuple(node for node in nodes if not isinstance(node, m.Del))
 
 
-def redline_json(result, info) -> bytes:
+def redline_json(result: Redline, info: RedlineSides) -> bytes:
     """The redline for scripts: document, labels, summary (indented), then one change a line
     (written by the C encoder, which ``indent`` would turn off: 7,000 changes in 0.03 s)."""
     head = {"document": result.document.id, "old": info.old.label, "new": info.new.label,

@@ -22,13 +22,27 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING, Any, TypeVar, Union, cast
 
-from assembler.model import nodes as m
 from assembler.build.changes import summarize
-from assembler.errors import InvalidInput, Problem
 from assembler.build.transforms import number_clauses, resolve_references
 from assembler.build.worddiff import diff_inlines, normalize, paragraph_run
 from assembler.build.wordunits import UNIT
+from assembler.errors import InvalidInput, Problem
+from assembler.model import nodes as m
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from typing import TypedDict
+
+    class _ListMarks(TypedDict, total=False):
+        old_kind: str
+        old_start: int
+
+T = TypeVar("T")   # what a replaced region holds: blocks, or list items
+ListItem = tuple[m.Block, ...]
+# Blocks that carry a ``change`` mark (a clause list's clauses carry their own).
+MarkedBlock = Union[m.Paragraph, m.Heading, m.BulletList, m.OrderedList, m.Clause, m.Table]
 
 MAX_WORDS = 2_000_000           # per document; documented in README.md
 
@@ -41,11 +55,11 @@ class _Context:
     new_ids: set[str]
 
 
-def _mark(block: m.Block, change: str) -> m.Block:
+def _mark(block: MarkedBlock, change: str) -> m.Block:
     return dataclasses.replace(block, change=change)
 
 
-def _key(block) -> tuple:
+def _key(block: m.Block) -> tuple[object, ...]:
     """What must match for two blocks to be aligned as the same block."""
     if isinstance(block, m.Clause):
         return ("clause", block.id)
@@ -58,7 +72,7 @@ def _key(block) -> tuple:
     return (type(block).__name__, " ".join(m.plain_text(block.content).split()))
 
 
-def _same_shape(old: tuple, new: tuple) -> bool:
+def _same_shape(old: Sequence[m.Block], new: Sequence[m.Block]) -> bool:
     """Whether the two sequences pair up by position with nothing to align: the same
     length, at most one paragraph and otherwise clause lists, in the same places."""
     if len(old) != len(new):
@@ -71,7 +85,7 @@ def _same_shape(old: tuple, new: tuple) -> bool:
     return paragraphs <= 1
 
 
-def _compare_blocks(old: tuple, new: tuple, ctx: _Context) -> list[m.Block]:
+def _compare_blocks(old: Sequence[m.Block], new: Sequence[m.Block], ctx: _Context) -> list[m.Block]:
     """Merge two block sequences: clauses by id, other blocks by kind and text."""
     if _same_shape(old, new):  # the common clause: one paragraph (and its sub-clauses) each side
         return [_compare_pair(o, n, ctx) for o, n in zip(old, new)]
@@ -84,16 +98,18 @@ def _compare_blocks(old: tuple, new: tuple, ctx: _Context) -> list[m.Block]:
         elif len(olds) == len(news) == 1 and isinstance(olds[0], m.Paragraph) and isinstance(news[0], m.Paragraph):
             out.append(_compare_pair(olds[0], news[0], ctx))  # one edited paragraph, the common case
         elif olds and news and all(isinstance(b, m.Paragraph) for b in olds + news):
-            out.extend(paragraph_run(olds, news))
+            out.extend(paragraph_run(cast("list[m.Paragraph]", olds), cast("list[m.Paragraph]", news)))
         else:
             out.extend(_merge_region(olds, news, ctx, _compare_pair, _gone, _arrived, _similarity))
     return out
 
 
-def _merge_region(olds, news, ctx, pair, gone, arrived, similarity) -> list:
+def _merge_region(olds: list[T], news: list[T], ctx: _Context, pair: Callable[[T, T, _Context], T],
+                  gone: Callable[[T, _Context], T], arrived: Callable[[T, _Context], T],
+                  similarity: Callable[[T, T], float]) -> list[T]:
     """A replaced region: similar old and new elements paired as edits, the rest gone or
     arrived, in document order."""
-    out: list = []
+    out: list[T] = []
     last_old = last_new = 0
     for i, j in _similar_pairs(olds, news, similarity):
         out.extend(gone(x, ctx) for x in olds[last_old:i])
@@ -123,12 +139,14 @@ def _text_similarity(x: str, y: str) -> float:
 def _similarity(a: m.Block, b: m.Block) -> float:
     if isinstance(a, (m.BulletList, m.OrderedList)) and isinstance(b, (m.BulletList, m.OrderedList)):
         return 0.6  # two lists: compare item by item
-    if type(a) is not type(b) or isinstance(a, (m.Clause, m.ClauseList, m.Table)):
+    if (type(a) is not type(b) or not isinstance(a, (m.Paragraph, m.Heading))
+            or not isinstance(b, (m.Paragraph, m.Heading))):  # clauses, clause lists, tables
         return 0.0
     return _text_similarity(m.plain_text(a.content), m.plain_text(b.content))
 
 
-def _similar_pairs(olds: list, news: list, similarity) -> list[tuple[int, int]]:
+def _similar_pairs(olds: list[T], news: list[T],
+                   similarity: Callable[[T, T], float]) -> list[tuple[int, int]]:
     """Pairs (i, j), increasing in both, of similar elements: the best-scoring alignment."""
     if not olds or not news or len(olds) * len(news) > MAX_PAIRING:
         return []
@@ -143,7 +161,8 @@ def _similar_pairs(olds: list, news: list, similarity) -> list[tuple[int, int]]:
             if sim[i][j] >= 0.5:
                 best = max(best, sim[i][j] + score[i + 1][j + 1])
             score[i][j] = best
-    pairs, i, j = [], 0, 0
+    pairs: list[tuple[int, int]] = []
+    i, j = 0, 0
     while i < n and j < k:
         if sim[i][j] >= 0.5 and score[i][j] == sim[i][j] + score[i + 1][j + 1]:
             pairs.append((i, j))
@@ -157,34 +176,42 @@ def _similar_pairs(olds: list, news: list, similarity) -> list[tuple[int, int]]:
 
 def _gone(block: m.Block, ctx: _Context) -> m.Block:
     if isinstance(block, m.Clause):
-        change = m.MOVED_AWAY if block.id in ctx.new_ids else m.DELETED
-        return dataclasses.replace(block, change=change, old_number=block.number, number=None)
+        return _gone_clause(block, ctx)
     if isinstance(block, m.ClauseList):
-        return dataclasses.replace(block, items=tuple(_gone(c, ctx) for c in block.items),
+        return dataclasses.replace(block, items=tuple(_gone_clause(c, ctx) for c in block.items),
                                    old_start=block.start)
     return _mark(block, m.DELETED)
 
 
+def _gone_clause(block: m.Clause, ctx: _Context) -> m.Clause:
+    change = m.MOVED_AWAY if block.id in ctx.new_ids else m.DELETED
+    return dataclasses.replace(block, change=change, old_number=block.number, number=None)
+
+
 def _arrived(block: m.Block, ctx: _Context) -> m.Block:
     if isinstance(block, m.Clause):
-        before = ctx.old_by_id.get(block.id)
-        if before is not None:
-            merged = _compare_pair(before, block, ctx)
-            return dataclasses.replace(merged, change=m.MOVED)
-        return _mark(block, m.INSERTED)
+        return _arrived_clause(block, ctx)
     if isinstance(block, m.ClauseList):
-        return dataclasses.replace(block, items=tuple(_arrived(c, ctx) for c in block.items),
+        return dataclasses.replace(block, items=tuple(_arrived_clause(c, ctx) for c in block.items),
                                    old_start=block.start)
     return _mark(block, m.INSERTED)
 
 
+def _arrived_clause(block: m.Clause, ctx: _Context) -> m.Clause:
+    before = ctx.old_by_id.get(block.id)
+    if before is not None:
+        merged = _compare_clauses(before, block, ctx)
+        return dataclasses.replace(merged, change=m.MOVED)
+    return dataclasses.replace(block, change=m.INSERTED)
+
+
 # List items are tuples of blocks: aligned by their text, edited items compared block by block.
 
-def _item_text(item) -> str:
+def _item_text(item: ListItem) -> str:
     return " ".join(m.plain_text(node.content) for node in _item_blocks(item))
 
 
-def _item_blocks(blocks):
+def _item_blocks(blocks: Iterable[m.Block]) -> Iterator[m.Paragraph | m.Heading]:
     for block in blocks:
         if isinstance(block, (m.Paragraph, m.Heading)):
             yield block
@@ -193,10 +220,11 @@ def _item_blocks(blocks):
                 yield from _item_blocks(item)
 
 
-def _compare_items(old_items, new_items, ctx: _Context) -> tuple:
+def _compare_items(old_items: tuple[ListItem, ...], new_items: tuple[ListItem, ...],
+                   ctx: _Context) -> tuple[ListItem, ...]:
     old_keys = [" ".join(_item_text(i).split()) for i in old_items]
     new_keys = [" ".join(_item_text(i).split()) for i in new_items]
-    out: list = []
+    out: list[ListItem] = []
     matcher = SequenceMatcher(None, old_keys, new_keys, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         olds, news = list(old_items[i1:i2]), list(new_items[j1:j2])
@@ -211,30 +239,36 @@ def _compare_items(old_items, new_items, ctx: _Context) -> tuple:
     return tuple(out)
 
 
-def _compare_item(old, new, ctx: _Context) -> tuple:
+def _compare_item(old: ListItem, new: ListItem, ctx: _Context) -> ListItem:
     return tuple(_compare_blocks(old, new, ctx))
 
 
 def _compare_pair(old: m.Block, new: m.Block, ctx: _Context) -> m.Block:
-    if isinstance(new, m.Clause):
-        return dataclasses.replace(new, blocks=tuple(_compare_blocks(old.blocks, new.blocks, ctx)),
-                                   old_number=old.number)
-    if isinstance(new, m.ClauseList):
-        items = _compare_blocks(old.items, new.items, ctx)
+    """An aligned pair: ``old`` is of the same kind as ``new`` (a list may have changed kind)."""
+    if isinstance(new, m.Clause) and isinstance(old, m.Clause):
+        return _compare_clauses(old, new, ctx)
+    if isinstance(new, m.ClauseList) and isinstance(old, m.ClauseList):
+        items = cast("list[m.Clause]", _compare_blocks(old.items, new.items, ctx))  # clauses give clauses
         return dataclasses.replace(new, items=tuple(items), old_start=old.start)
-    if isinstance(new, m.Heading):
+    if isinstance(new, m.Heading) and isinstance(old, m.Heading):
         return dataclasses.replace(new, content=diff_inlines(old.content, new.content),
                                    old_level=old.level if old.level != new.level else None)
-    if isinstance(new, m.Paragraph):
+    if isinstance(new, m.Paragraph) and isinstance(old, m.Paragraph):
         return dataclasses.replace(new, content=diff_inlines(old.content, new.content))
-    if isinstance(new, (m.BulletList, m.OrderedList)):
-        marks: dict = {}
+    if isinstance(new, (m.BulletList, m.OrderedList)) and isinstance(old, (m.BulletList, m.OrderedList)):
+        marks: _ListMarks = {}  # only what differs
         if type(old) is not type(new):
             marks["old_kind"] = "bullet" if isinstance(old, m.BulletList) else "ordered"
-        if isinstance(old, m.OrderedList) and (marks or old.start != new.start):
+        if isinstance(old, m.OrderedList) and (marks or isinstance(new, m.OrderedList)
+                                               and old.start != new.start):
             marks["old_start"] = old.start
         return dataclasses.replace(new, items=_compare_items(old.items, new.items, ctx), **marks)
     return new
+
+
+def _compare_clauses(old: m.Clause, new: m.Clause, ctx: _Context) -> m.Clause:
+    return dataclasses.replace(new, blocks=tuple(_compare_blocks(old.blocks, new.blocks, ctx)),
+                               old_number=old.number)
 
 
 # ---------------------------------------------------------------- the public engine
@@ -246,7 +280,7 @@ class Redline:
     document: m.Document
     old: m.Document
     new: m.Document
-    summary: dict = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 def _size(doc: m.Document) -> int:
@@ -275,8 +309,8 @@ def _resolve(doc: m.Document, keep_new: bool) -> m.Document:
     drop = {m.DELETED, m.MOVED_AWAY} if keep_new else {m.INSERTED, m.MOVED}
     join = m.DELETED if keep_new else m.INSERTED  # the breaks that this side does not have
 
-    def inlines(nodes):
-        out = []
+    def inlines(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+        out: list[m.Inline] = []
         for node in nodes:
             if isinstance(node, m.Ins):
                 if keep_new:
@@ -293,7 +327,7 @@ def _resolve(doc: m.Document, keep_new: bool) -> m.Document:
                 out.append(node)
         return tuple(out)
 
-    def as_list(node):
+    def as_list(node: m.BulletList | m.OrderedList) -> m.BulletList | m.OrderedList:
         """A list in the kind and start this side had."""
         if keep_new or node.old_kind is None and node.old_start is None:
             return node
@@ -301,7 +335,7 @@ def _resolve(doc: m.Document, keep_new: bool) -> m.Document:
             return m.BulletList(node.items, node.origin, node.change)
         return m.OrderedList(node.items, node.old_start or 1, node.origin, node.change)
 
-    def block(node):
+    def block(node: m.Block) -> m.Block:
         if isinstance(node, m.Paragraph):
             return dataclasses.replace(node, content=normalize(inlines(node.content)), change=None,
                                        break_change=None)
@@ -319,11 +353,12 @@ def _resolve(doc: m.Document, keep_new: bool) -> m.Document:
                                        number=node.number if keep_new else node.old_number)
         if isinstance(node, m.ClauseList):
             start = node.start if keep_new or node.old_start is None else node.old_start
-            return dataclasses.replace(node, items=blocks(node.items), start=start, old_start=None)
+            clauses = cast("tuple[m.Clause, ...]", blocks(node.items))  # clauses give clauses
+            return dataclasses.replace(node, items=clauses, start=start, old_start=None)
         return dataclasses.replace(node, change=None)
 
-    def blocks(nodes):
-        out: list = []
+    def blocks(nodes: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
+        out: list[m.Block] = []
         joining = False
         for node in nodes:
             if getattr(node, "change", None) in drop:
@@ -355,12 +390,16 @@ def reject(redline: Redline) -> m.Document:
                                meta=redline.old.meta, origin=redline.old.origin)
 
 
+# Provenance left out: None, though the model types a clause's and a document's origin as present.
+_NO_ORIGIN = cast(m.Origin, None)
+
+
 def normalize_document(doc: m.Document) -> m.Document:
     """``doc``'s content in canonical form, provenance left out: what a reader can see,
     and what accept/reject must reproduce exactly (space runs read as one space)."""
 
-    def spaces(nodes):
-        out = []
+    def spaces(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+        out: list[m.Inline] = []
         for node in nodes:
             if isinstance(node, m.Text):
                 out.append(m.Text(_one_space(node.text)))
@@ -370,19 +409,21 @@ def normalize_document(doc: m.Document) -> m.Document:
                 out.append(node)
         return tuple(out)
 
-    def strip(node):
-        if isinstance(node, (m.Clause, m.ClauseList)):
-            inner = "blocks" if isinstance(node, m.Clause) else "items"
-            node = dataclasses.replace(node, **{inner: tuple(strip(b) for b in getattr(node, inner))})
+    def strip(node: m.Block) -> m.Block:
+        if isinstance(node, m.Clause):
+            node = dataclasses.replace(node, blocks=tuple(strip(b) for b in node.blocks))
+        elif isinstance(node, m.ClauseList):
+            items = cast("tuple[m.Clause, ...]", tuple(strip(b) for b in node.items))  # clauses stay clauses
+            node = dataclasses.replace(node, items=items)
         elif isinstance(node, (m.BulletList, m.OrderedList)):
             node = dataclasses.replace(node, items=tuple(tuple(strip(b) for b in i) for i in node.items))
         elif isinstance(node, (m.Paragraph, m.Heading)):
             node = dataclasses.replace(node, content=spaces(node.content))
-        return dataclasses.replace(node, origin=None)
+        return dataclasses.replace(node, origin=_NO_ORIGIN)
 
     doc = _resolve(doc, keep_new=True)
     return dataclasses.replace(doc, title=spaces(doc.title), blocks=tuple(strip(b) for b in doc.blocks),
-                               origin=None)
+                               origin=_NO_ORIGIN)
 
 
 def _one_space(text: str) -> str:

@@ -8,10 +8,10 @@ problems it found; none does I/O.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from typing import Callable, cast
 
+from assembler.errors import Problem, did_you_mean, problem_maker
 from assembler.model import nodes as m
-from assembler.errors import did_you_mean, Problem, problem_maker
 
 InlineFn = Callable[[m.Inline, m.Origin], tuple[m.Inline, ...]]
 
@@ -23,7 +23,7 @@ def map_inlines(doc: m.Document, fn: InlineFn) -> m.Document:
     """A copy of ``doc`` with every leaf inline replaced by ``fn(inline, origin)``
     (neighbouring texts joined afterwards)."""
 
-    def inlines(nodes, origin):
+    def inlines(nodes: tuple[m.Inline, ...], origin: m.Origin) -> tuple[m.Inline, ...]:
         out: list[m.Inline] = []
         for node in nodes:
             if isinstance(node, m.CONTAINERS):
@@ -32,7 +32,7 @@ def map_inlines(doc: m.Document, fn: InlineFn) -> m.Document:
                 out.extend(fn(node, origin))
         return m.merge_text(out)
 
-    def block(node, origin):
+    def block(node: m.Block, origin: m.Origin) -> m.Block:
         origin = getattr(node, "origin", None) or origin
         if isinstance(node, (m.Paragraph, m.Heading)):
             return dataclasses.replace(node, content=inlines(node.content, origin))
@@ -41,10 +41,11 @@ def map_inlines(doc: m.Document, fn: InlineFn) -> m.Document:
         if isinstance(node, m.Clause):
             return dataclasses.replace(node, blocks=blocks(node.blocks, origin))
         if isinstance(node, m.ClauseList):
-            return dataclasses.replace(node, items=tuple(block(item, origin) for item in node.items))
+            items = cast("tuple[m.Clause, ...]", tuple(block(item, origin) for item in node.items))
+            return dataclasses.replace(node, items=items)  # block() gives a clause back for a clause
         raise TypeError(node)
 
-    def blocks(nodes, origin):
+    def blocks(nodes: tuple[m.Block, ...], origin: m.Origin) -> tuple[m.Block, ...]:
         return tuple(block(node, origin) for node in nodes)
 
     return dataclasses.replace(doc, title=inlines(doc.title, doc.origin),
@@ -56,7 +57,7 @@ def fill_variables(doc: m.Document, values: dict[str, str | None],
     """Replace each ``Var`` by its value as plain text (values are data, never markup)."""
     problems: list[Problem] = []
 
-    def fill(node, origin):
+    def fill(node: m.Inline, origin: m.Origin) -> tuple[m.Inline, ...]:
         if not isinstance(node, m.Var):
             return (node,)
         value = values.get(node.name)
@@ -96,7 +97,7 @@ def resolve_references(doc: m.Document) -> tuple[m.Document, list[Problem]]:
     numbers = {clause.id: clause.number for clause in m.iter_clauses(doc.blocks)}
     problems: list[Problem] = []
 
-    def resolve(node, origin):
+    def resolve(node: m.Inline, origin: m.Origin) -> tuple[m.Inline, ...]:
         if not isinstance(node, m.Ref):
             return (node,)
         if node.target not in numbers:

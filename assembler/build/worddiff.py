@@ -13,12 +13,17 @@ text with the breaks as units, so a split or a join is a moved break (``break_ch
 from __future__ import annotations
 
 import dataclasses
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias, cast
 
-
-from assembler.model import nodes as m
 from assembler.build.wordunits import UNIT
+from assembler.model import nodes as m
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Protocol
+
+# A token's formatting, outermost first: ("emph",), ("strong",), ("link", target[, old_target]).
+Style: TypeAlias = "tuple[tuple[str, ...], ...]"
 
 # ---------------------------------------------------------------- tokens
 
@@ -32,7 +37,7 @@ class Token(NamedTuple):
 
     kind: str               # "text", "code", "br", "ref", or "para" (a paragraph break)
     value: str              # the text (for a ref: its target)
-    style: tuple = ()
+    style: Style = ()
     label: str | None = None
 
 
@@ -42,7 +47,7 @@ PARA = Token("para", "")
 _make = tuple.__new__  # a Token without NamedTuple's Python-level __new__: 700k tokens add up
 
 
-def tokens(nodes, style: tuple = ()) -> list[Token]:
+def tokens(nodes: Iterable[m.Inline], style: Style = ()) -> list[Token]:
     """``nodes`` as a flat list of tokens (Ins/Del must not occur)."""
     out: list[Token] = []
     for node in nodes:
@@ -77,7 +82,7 @@ def _leaf(token: Token) -> m.Inline:
     return m.Ref(token.value, token.label)
 
 
-def _wrap(head: tuple, content: tuple) -> m.Inline:
+def _wrap(head: tuple[str, ...], content: tuple[m.Inline, ...]) -> m.Inline:
     if head[0] == "emph":
         return m.Emph(content)
     if head[0] == "strong":
@@ -112,16 +117,31 @@ def build(toks: list[Token], depth: int = 0) -> tuple[m.Inline, ...]:
     return m.merge_text(out)
 
 
-def normalize(nodes) -> tuple[m.Inline, ...]:
+def normalize(nodes: Iterable[m.Inline]) -> tuple[m.Inline, ...]:
     """The canonical form of inlines (what accept and reject give back)."""
     return build(tokens(nodes))
 
 
 # ---------------------------------------------------------------- unit diff
 
-def _engine():
-    from diff_match_patch import diff_match_patch   # imported on first diff: a fast start
-    engine = diff_match_patch()
+if TYPE_CHECKING:
+    class _Engine(Protocol):
+        """What is used of diff-match-patch (untyped): a diff is a list of (op, text)."""
+
+        Diff_Timeout: float
+
+        def diff_main(self, text1: str, text2: str, checklines: bool = ...) -> list[tuple[int, str]]: ...
+        def diff_cleanupSemantic(self, diffs: list[tuple[int, str]]) -> None: ...
+        def diff_commonPrefix(self, text1: str, text2: str) -> int: ...
+        def diff_commonSuffix(self, text1: str, text2: str) -> int: ...
+        def patch_make(self, a: str, b: list[tuple[int, str]]) -> list[object]: ...
+        def patch_apply(self, patches: list[object], text: str) -> tuple[str, list[bool]]: ...
+
+
+def _engine() -> _Engine:
+    # imported on first diff: a fast start
+    from diff_match_patch import diff_match_patch  # type: ignore[import-untyped]
+    engine: _Engine = diff_match_patch()
     engine.Diff_Timeout = 0  # never trade a minimal diff for time
     return engine
 
@@ -147,9 +167,9 @@ class _Keys:
     apart so that a new target is a link change rather than new words. Each distinct token
     becomes one character for diff-match-patch; one table serves a whole comparison."""
 
-    def __init__(self):
-        self.chars: dict[tuple, str] = {}   # a token -> its character
-        self.keys: dict[tuple, str] = {}    # a reader's key -> its character
+    def __init__(self) -> None:
+        self.chars: dict[Token, str] = {}   # a token -> its character
+        self.keys: dict[tuple[str, str, Style], str] = {}    # a reader's key -> its character
 
     def char(self, token: Token) -> str:
         kind, value, style = token[0], token[1], token[2]
@@ -179,7 +199,7 @@ def _keys() -> _Keys:
     return _KEYS
 
 
-def _ops(a: list[Token], b: list[Token]):
+def _ops(a: list[Token], b: list[Token]) -> Iterator[tuple[int, list[Token], list[Token]]]:
     """The diff of two token lists as (op, old tokens, new tokens); op is 0 (same), -1
     (deleted) or 1 (inserted)."""
     keys = _keys()
@@ -212,7 +232,7 @@ def _relinked(olds: list[Token], news: list[Token]) -> list[Token]:
     return out
 
 
-def diff_inlines(old, new) -> tuple[m.Inline, ...]:
+def diff_inlines(old: tuple[m.Inline, ...], new: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
     """``new`` with Ins/Del marks (and changed link targets) showing how it differs from
     ``old``, unit by unit. What both share at the start and the end is kept as it stands
     and only the middle is cut into units: an edit touches a few words of a paragraph."""
@@ -235,7 +255,8 @@ def diff_inlines(old, new) -> tuple[m.Inline, ...]:
     return m.merge_text(out)
 
 
-def _common_ends(old: tuple, new: tuple):
+def _common_ends(old: tuple[m.Inline, ...], new: tuple[m.Inline, ...]
+                 ) -> tuple[list[m.Inline], list[m.Inline], list[m.Inline], list[m.Inline]]:
     """(shared start, old middle, new middle, shared end): whole equal nodes, then the
     equal start and end of the first and last text, cut where a word begins (so both
     middles cut into the same units as the whole would)."""
@@ -282,14 +303,14 @@ def _space_start(x: str, y: str, shared: int) -> int:
     return max(c, 0)
 
 
-def _dropped_empty(nodes: list) -> list:
+def _dropped_empty(nodes: list[m.Inline]) -> list[m.Inline]:
     return [node for node in nodes if not (isinstance(node, m.Text) and not node.text)]
 
 
 def paragraph_run(olds: list[m.Paragraph], news: list[m.Paragraph]) -> list[m.Paragraph]:
     """Paragraphs replaced by paragraphs, diffed as one text with the breaks as units, so a
     paragraph split in two or two joined into one is a moved break, not new words."""
-    def stream(paragraphs):
+    def stream(paragraphs: list[m.Paragraph]) -> list[Token]:
         out: list[Token] = []
         for index, paragraph in enumerate(paragraphs):
             if index:
@@ -300,7 +321,7 @@ def paragraph_run(olds: list[m.Paragraph], news: list[m.Paragraph]) -> list[m.Pa
     merged: list[m.Paragraph] = []
     content: list[m.Inline] = []
 
-    def close(break_change):
+    def close(break_change: str | None) -> None:
         origin = news[min(len(merged), len(news) - 1)].origin
         merged.append(m.Paragraph(m.merge_text(content), origin, None, break_change))
         content.clear()
@@ -332,7 +353,8 @@ def _whole_paragraphs(paragraphs: list[m.Paragraph]) -> list[m.Paragraph]:
         for mark, change in ((m.Ins, m.INSERTED), (m.Del, m.DELETED)):
             if not paragraph.content or not all(isinstance(n, mark) for n in paragraph.content):
                 continue
-            content = tuple(n for node in paragraph.content for n in node.content)
+            marked = cast("tuple[m.Ins | m.Del, ...]", paragraph.content)  # all checked above
+            content = tuple(n for node in marked for n in node.content)
             if paragraph.break_change == change:       # its own break went with it
                 out[index] = m.Paragraph(content, paragraph.origin, change)
             elif (index and out[index - 1].break_change == change

@@ -7,7 +7,7 @@ here, so the on-disk shape is defined once. ``SCHEMA`` changes when the shape do
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, cast
 
 from assembler.model import nodes as m
 
@@ -16,13 +16,13 @@ SCHEMA = "policy-assembler/document/1"
 MARK_KEYS = ("change", "old_number", "old_start", "old_level", "old_kind", "break_change")
 
 
-def origin_data(origin: m.Origin | None) -> dict | None:
+def origin_data(origin: m.Origin | None) -> dict[str, str] | None:
     if origin is None:
         return None
     return {"kind": origin.kind, "id": origin.id, "path": origin.path, "blob": origin.blob}
 
 
-def inline_data(node: m.Inline) -> dict:
+def inline_data(node: m.Inline) -> dict[str, Any]:
     if isinstance(node, m.Text):
         return {"type": "text", "text": node.text}
     if isinstance(node, m.Emph):
@@ -32,8 +32,8 @@ def inline_data(node: m.Inline) -> dict:
     if isinstance(node, m.Code):
         return {"type": "code", "text": node.text}
     if isinstance(node, m.Link):
-        data = {"type": "link", "target": node.target,
-                "content": [inline_data(n) for n in node.content]}
+        data: dict[str, Any] = {"type": "link", "target": node.target,
+                                "content": [inline_data(n) for n in node.content]}
         if node.old_target is not None:  # a redline mark, only when present
             data["old_target"] = node.old_target
         return data
@@ -49,7 +49,7 @@ def inline_data(node: m.Inline) -> dict:
     raise TypeError(f"not an inline: {node!r}")
 
 
-def block_data(node: m.Block) -> dict:
+def block_data(node: m.Block) -> dict[str, Any]:
     data: dict[str, Any]
     if isinstance(node, m.Paragraph):
         data = {"type": "paragraph", "content": [inline_data(n) for n in node.content]}
@@ -83,7 +83,7 @@ def block_data(node: m.Block) -> dict:
     return data
 
 
-def document_data(doc: m.Document) -> dict:
+def document_data(doc: m.Document) -> dict[str, Any]:
     """``doc`` as plain data: what ``<doc>.json`` holds."""
     return {
         "schema": SCHEMA,
@@ -98,17 +98,17 @@ def document_data(doc: m.Document) -> dict:
 
 # ---------------------------------------------------------------- back again
 
-def _origin(data: dict | None) -> m.Origin | None:
+def _origin(data: dict[str, str] | None) -> m.Origin | None:
     if data is None:
         return None
     return m.Origin(data["kind"], data["id"], data["path"], data["blob"])
 
 
-def _inlines(items: list) -> tuple[m.Inline, ...]:
+def _inlines(items: list[dict[str, Any]]) -> tuple[m.Inline, ...]:
     return tuple([_inline(item) for item in items])  # a list first: faster than a generator
 
 
-def _inline(data: dict) -> m.Inline:
+def _inline(data: dict[str, Any]) -> m.Inline:
     kind = data["type"]
     if kind == "text":
         return m.Text(data["text"])
@@ -133,13 +133,13 @@ def _inline(data: dict) -> m.Inline:
     raise ValueError(f"unknown inline type '{kind}'")
 
 
-def _block(data: dict) -> m.Block:
+def _block(data: dict[str, Any]) -> m.Block:
     block = _plain_block(data)
     marks = {key: data[key] for key in MARK_KEYS if key in data}
     return dataclasses.replace(block, **marks) if marks else block
 
 
-def _plain_block(data: dict) -> m.Block:
+def _plain_block(data: dict[str, Any]) -> m.Block:
     kind = data["type"]
     origin = _origin(data.get("origin"))
     if kind == "paragraph":
@@ -152,11 +152,12 @@ def _plain_block(data: dict) -> m.Block:
         return m.OrderedList(tuple([tuple([_block(b) for b in item]) for item in data["items"]]),
                              int(data.get("start", 1)), origin)
     if kind == "clause":
-        return m.Clause(data["id"], tuple([_block(b) for b in data["blocks"]]), origin,
+        # a clause always has an origin when written; one read without it keeps None, as before
+        return m.Clause(data["id"], tuple([_block(b) for b in data["blocks"]]), cast(m.Origin, origin),
                         data.get("number"), data.get("title", ""))
     if kind == "clause_list":
-        return m.ClauseList(tuple([_block(c) for c in data["items"]]), int(data.get("start", 1)),
-                            origin)
+        items = cast("tuple[m.Clause, ...]", tuple([_block(c) for c in data["items"]]))  # clauses only
+        return m.ClauseList(items, int(data.get("start", 1)), origin)
     if kind == "table":
         return m.Table(str(data["caption"]), tuple(str(c) for c in data["header"]),
                        tuple(tuple(_inlines(c["inlines"]) if isinstance(c, dict) else str(c) for c in row)
@@ -165,7 +166,7 @@ def _plain_block(data: dict) -> m.Block:
     raise ValueError(f"unknown block type '{kind}'")
 
 
-def document_from_data(data: dict) -> m.Document:
+def document_from_data(data: object) -> m.Document:
     """The :class:`Document` that :func:`document_data` turned into ``data``.
 
     Raises ValueError (or KeyError/TypeError) on data of another shape; callers turn that
@@ -175,6 +176,7 @@ def document_from_data(data: dict) -> m.Document:
         raise ValueError(f"not a Policy Assembler document (expected schema '{SCHEMA}')")
     return m.Document(
         data["id"], _inlines(data["title"]), tuple(_block(b) for b in data["blocks"]),
-        _origin(data["origin"]), tuple(sorted(data.get("variables", {}).items())),
+        cast(m.Origin, _origin(data["origin"])),  # None only in a document written without one
+        tuple(sorted(data.get("variables", {}).items())),
         tuple(sorted(data.get("meta", {}).items())),
     )

@@ -7,7 +7,10 @@ nothing else of ours, so readers, transforms, writers and the store can all shar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 # ---------------------------------------------------------------- provenance
 
@@ -246,10 +249,10 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
     return "".join(parts)
 
 
-def iter_inlines(blocks: tuple[Block, ...]):
+def iter_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
     """Every inline node in ``blocks`` (containers and their contents), in document order."""
 
-    def inner(nodes):
+    def inner(nodes: tuple[Inline, ...]) -> Iterator[Inline]:
         for node in nodes:
             yield node
             if isinstance(node, CONTAINERS):
@@ -267,7 +270,7 @@ def iter_inlines(blocks: tuple[Block, ...]):
             yield from iter_inlines(block.items)
 
 
-def iter_clauses(blocks: tuple[Block, ...]):
+def iter_clauses(blocks: tuple[Block, ...]) -> Iterator[Clause]:
     """Every :class:`Clause` in ``blocks``, depth first, in document order."""
     for block in blocks:
         if isinstance(block, Clause):
@@ -277,7 +280,7 @@ def iter_clauses(blocks: tuple[Block, ...]):
             yield from iter_clauses(block.items)
 
 
-def merge_text(nodes) -> tuple[Inline, ...]:
+def merge_text(nodes: Iterable[Inline]) -> tuple[Inline, ...]:
     """``nodes`` with neighbouring Text nodes joined and empty ones dropped."""
     out: list[Inline] = []
     for node in nodes:

@@ -30,7 +30,7 @@ def base_paragraphs(doc: m.Document) -> list[BaseParagraph]:
     """Every paragraph of ``doc`` in reading order, with the clause it belongs to."""
     out = [BaseParagraph(normalize(m.plain_text(doc.title)), None, None, "the title")]
 
-    def walk(blocks, clause: m.Clause | None):
+    def walk(blocks: tuple[m.Block, ...], clause: m.Clause | None) -> None:
         for block in blocks:
             if isinstance(block, m.Paragraph):
                 out.append(_para(block.content, clause))
@@ -50,7 +50,7 @@ def base_paragraphs(doc: m.Document) -> list[BaseParagraph]:
     return out
 
 
-def _para(content, clause: m.Clause | None) -> BaseParagraph:
+def _para(content: tuple[m.Inline, ...], clause: m.Clause | None) -> BaseParagraph:
     text = normalize(m.plain_text(content))
     if clause is None:
         return BaseParagraph(text, None, None, f"the text '{text[:40]}'")

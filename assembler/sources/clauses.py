@@ -10,16 +10,23 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 from assembler.errors import Problem, did_you_mean, problem_maker
 from assembler.model import nodes as m
 from assembler.sources import markup, yamlfile
 from assembler.sources.files import decode_source, git_blob_id, is_within
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 CLAUSE_KEYS = {"id", "title", "tags", "description", "metadata"}
 
 
 _problem = problem_maker("PA120")   # this module's problems, rule PA120 unless named
+
+# Front matter as plain JSON-ready values (see :func:`plain`).
+Plain: TypeAlias = "str | bool | None | list[Plain] | dict[str, Plain]"
 
 
 @dataclass
@@ -34,9 +41,9 @@ class ClauseSource:
     body_line: int
     tags: tuple[str, ...] = ()
     description: str = ""
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Plain] = field(default_factory=dict)
     data: bytes = field(default=b"", repr=False)
-    _parsed: tuple | None = None
+    _parsed: tuple[tuple[m.Block, ...], list[Problem]] | None = None
 
     @property
     def origin(self) -> m.Origin:
@@ -117,14 +124,14 @@ def parse_clause(rel: str, data: bytes) -> tuple[ClauseSource | None, list[Probl
                         description, metadata, data), []
 
 
-def plain(y: yamlfile.Y):
+def plain(y: yamlfile.Y) -> Plain:
     """A :class:`yamlfile.Y` tree as plain JSON-ready values (scalars keep their source text)."""
     if y.kind == "map":
         return {k: plain(v) for k, v in y.value.items()}
     if y.kind == "seq":
         return [plain(v) for v in y.value]
     if y.kind in ("str", "null", "bool"):
-        return y.value
+        return cast(Plain, y.value)
     return y.source
 
 
@@ -172,7 +179,7 @@ class ClauseLibrary:
     def suggestion(self, clause_id: str) -> str:
         return did_you_mean(clause_id, self.by_id)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ClauseSource]:
         return iter(sorted(self.by_id.values(), key=lambda c: c.path))
 
     def __len__(self) -> int:

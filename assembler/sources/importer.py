@@ -139,11 +139,11 @@ def plan_import(text: str, template_id: str, taken_ids: set[str], is_markdown: b
     taken = set(taken_ids)
     files: dict[str, str] = {}
     clause_ids: list[str] = []
-    preamble: list = []
-    body: list = []
-    closing: list = []
+    preamble: list[str | dict[str, object]] = []   # template items: clause ids, headings, lists
+    body: list[str | dict[str, object]] = []
+    closing: list[str | dict[str, object]] = []
     seen_item = False
-    current_list: list | None = None
+    current_list: list[str] | None = None
     last_number = 0
     for seg in parts:
         if seg.kind == "heading":
@@ -161,7 +161,7 @@ def plan_import(text: str, template_id: str, taken_ids: set[str], is_markdown: b
                 closing = []
             if current_list is None or seg.number != last_number + 1:
                 current_list = []
-                entry: dict = {"numbered": current_list}
+                entry: dict[str, object] = {"numbered": current_list}
                 if seg.number != 1:
                     entry["start"] = seg.number
                 body.append(entry)
@@ -171,7 +171,7 @@ def plan_import(text: str, template_id: str, taken_ids: set[str], is_markdown: b
         else:
             current_list = None
             (closing if seen_item else preamble).append(clause_id)
-    template: dict = {"id": template_id, "title": title}
+    template: dict[str, object] = {"id": template_id, "title": title}
     if preamble:
         template["preamble"] = preamble
     template["body"] = body or []

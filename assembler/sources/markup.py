@@ -12,22 +12,30 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from assembler.errors import Problem
 from assembler.model import nodes as m
 
-_PARSER = []   # the one markdown-it parser, made on first use (see _markdown)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+_PARSER: list[MarkdownIt] = []   # the one markdown-it parser, made on first use (see _markdown)
 
 
-def _markdown():
+def _markdown() -> MarkdownIt:
     """The CommonMark parser (markdown-it-py, imported on first use so commands that parse
     no Markdown start without it)."""
     if not _PARSER:
         from markdown_it import MarkdownIt
         parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         parser.disable("text_join")  # keep backslash escapes apart so "\{\{" stays literal
-        parser.validateLink = lambda url: True  # unsafe schemes are refused with a message, not hidden
+        # unsafe schemes are refused with a message, not hidden
+        parser.validateLink = lambda url: True  # type: ignore[method-assign]
         _PARSER.append(parser)
     return _PARSER[0]
 
@@ -68,14 +76,14 @@ class _Reader:
 
     # -------------------------------------------------------- blocks
 
-    def blocks(self, tokens, start: int, stop: int) -> tuple[m.Block, ...]:
+    def blocks(self, tokens: Sequence[Token], start: int, stop: int) -> tuple[m.Block, ...]:
         out: list[m.Block] = []
         i = start
         while i < stop:
             tok = tokens[i]
             if tok.type == "paragraph_open":
                 inline = tokens[i + 1]
-                out.append(m.Paragraph(self.inlines(inline.children or [], tok.map[0])))
+                out.append(m.Paragraph(self.inlines(inline.children or [], _span(tok)[0])))
                 i += 3
             elif tok.type in ("bullet_list_open", "ordered_list_open"):
                 close = _matching(tokens, i)
@@ -93,7 +101,7 @@ class _Reader:
                 i = _matching(tokens, i) + 1 if tok.nesting == 1 else i + 1
         return tuple(out)
 
-    def _kept(self, tokens, i: int, out: list) -> int:
+    def _kept(self, tokens: Sequence[Token], i: int, out: list[m.Block]) -> int:
         """A block that clause text may not hold, kept as what a reader sees of it (a
         document compared from elsewhere must not lose words): a heading as a heading, a
         quote's blocks as blocks, code and raw HTML as their text, a rule as a line of
@@ -115,8 +123,8 @@ class _Reader:
             out.append(m.Paragraph((m.Text("* * *"),)))
         return close + 1
 
-    def list_items(self, tokens, start: int, stop: int) -> tuple[tuple[m.Block, ...], ...]:
-        items = []
+    def list_items(self, tokens: Sequence[Token], start: int, stop: int) -> tuple[tuple[m.Block, ...], ...]:
+        items: list[tuple[m.Block, ...]] = []
         i = start
         while i < stop:
             close = _matching(tokens, i)  # tokens[i] is list_item_open
@@ -126,12 +134,13 @@ class _Reader:
 
     # -------------------------------------------------------- inlines
 
-    def inlines(self, children, line_index: int) -> tuple[m.Inline, ...]:
+    def inlines(self, children: Sequence[Token], line_index: int) -> tuple[m.Inline, ...]:
         state = {"line": line_index}
         nodes, _ = self._inline_run(children, 0, len(children), state)
         return m.merge_text(nodes)
 
-    def _inline_run(self, children, i: int, stop: int, state) -> tuple[list[m.Inline], int]:
+    def _inline_run(self, children: Sequence[Token], i: int, stop: int,
+                    state: dict[str, int]) -> tuple[list[m.Inline], int]:
         out: list[m.Inline] = []
         while i < stop:
             tok = children[i]
@@ -237,22 +246,28 @@ def outline(source: str) -> list[OutlineEntry]:
         tok = tokens[i]
         close = _matching(tokens, i)
         if tok.type == "heading_open":
-            out.append(OutlineEntry("heading", *tok.map, level=int(tok.tag[1:]),
+            out.append(OutlineEntry("heading", *_span(tok), level=int(tok.tag[1:]),
                                     text=tokens[i + 1].content))
         elif tok.type == "ordered_list_open":
             number = int(tok.attrGet("start") or 1)
             j = i + 1
             while j < close:
-                out.append(OutlineEntry("item", *tokens[j].map, number=number))
+                out.append(OutlineEntry("item", *_span(tokens[j]), number=number))
                 number += 1
                 j = _matching(tokens, j) + 1
         elif tok.map:
-            out.append(OutlineEntry("block", *tok.map))
+            out.append(OutlineEntry("block", *_span(tok)))
         i = close + 1
     return out
 
 
-def _matching(tokens, i: int) -> int:
+def _span(tok: Token) -> tuple[int, int]:
+    """The 0-based source line range of a block token (markdown-it gives every one its map)."""
+    start, end = cast("list[int]", tok.map)
+    return start, end
+
+
+def _matching(tokens: Sequence[Token], i: int) -> int:
     """Index of the token closing the one opened at ``i``."""
     depth = 0
     for j in range(i, len(tokens)):

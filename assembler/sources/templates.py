@@ -24,12 +24,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from assembler.errors import Problem, problem_maker
 from assembler.model import nodes as m
 from assembler.sources import markup, yamlfile
 from assembler.sources.files import decode_source, git_blob_id, is_within
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 TEMPLATE_KEYS = {"id", "title", "language", "paper", "variables", "preamble", "body", "closing",
                  "metadata", "description"}
@@ -173,7 +176,7 @@ class _Parser:
         yamlfile.unknown_keys(y, ITEM_KEYS[kind], self.rel, f"a '{kind}' item")
         when = self.condition(fields["when"]) if "when" in fields else None
         if kind == "clause":
-            children = ()
+            children: tuple[NumberedItem, ...] = ()
             if "numbered" in fields:
                 children = (NumberedItem(self.numbered(fields["numbered"]), 1,
                                          fields["numbered"].line),)
@@ -308,5 +311,5 @@ class TemplateSet:
     def get(self, template_id: str) -> Template | None:
         return self.by_id.get(template_id)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Template]:
         return iter(sorted(self.by_id.values(), key=lambda t: t.id))

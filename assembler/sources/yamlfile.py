@@ -9,9 +9,12 @@ boolean) is reported where text was expected instead of silently becoming ``Fals
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from assembler.errors import Problem
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_KINDS = {"str": "str", "int": "int", "float": "float", "bool": "bool",
@@ -34,8 +37,8 @@ class Y:
     key_lines: tuple[tuple[str, int, int], ...] = ()
 
 
-def _yaml_problem(*args) -> Problem:
-    return Problem(*args, rule="PA110")
+def _yaml_problem(path: str, message: str, line: int = 0, column: int = 0) -> Problem:
+    return Problem(path, message, line, column, rule="PA110")
 
 
 class YamlProblem(Exception):
@@ -50,7 +53,8 @@ def parse(text: str, rel: str, first_line: int = 1) -> Y | None:
     Raises :class:`YamlProblem` naming file, line and column for anything not plain data.
     Returns None for an empty document.
     """
-    yaml = _yaml()
+    import yaml  # PyYAML, imported on first use (commands that read no YAML start without it)
+
     offset = first_line - 1
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -76,14 +80,9 @@ def parse(text: str, rel: str, first_line: int = 1) -> Y | None:
 MAX_DEPTH = 100  # lists and mappings inside each other; a template needs a handful
 
 
-def _yaml():
-    """PyYAML, imported on first use (commands that read no YAML start without it)."""
-    import yaml
-    return yaml
+def _convert(node: Node, rel: str, offset: int, seen: set[int], depth: int = 0) -> Y:
+    import yaml  # imported on first use, see parse
 
-
-def _convert(node, rel: str, offset: int, seen: set[int], depth: int = 0) -> Y:
-    yaml = _yaml()
     line, column = node.start_mark.line + 1 + offset, node.start_mark.column + 1
     if depth > MAX_DEPTH:
         raise YamlProblem(_yaml_problem(rel, f"nested more than {MAX_DEPTH} levels deep; flatten the "
@@ -106,7 +105,7 @@ def _convert(node, rel: str, offset: int, seen: set[int], depth: int = 0) -> Y:
     if tag != _CORE + "map":
         raise YamlProblem(_yaml_problem(rel, f"YAML tag '{tag}' is not allowed", line, column))
     mapping: dict[str, Y] = {}
-    key_lines = []
+    key_lines: list[tuple[str, int, int]] = []
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1 + offset
         key_col = key_node.start_mark.column + 1
@@ -146,7 +145,7 @@ def _scalar_value(kind: str, source: str) -> Any:
 def text(y: Y, rel: str, what: str) -> str:
     """The value as text; numbers and dates keep their source text; booleans are refused."""
     if y.kind == "str":
-        return y.value
+        return cast(str, y.value)
     if y.kind in ("int", "float", "date"):
         return y.source
     if y.kind == "bool":
@@ -163,14 +162,14 @@ def mapping(y: Y, rel: str, what: str) -> dict[str, Y]:
     if y.kind != "map":
         raise YamlProblem(_yaml_problem(rel, f"{what}: expected a mapping of 'key: value' lines, "
                                   f"found {_kind_name(y.kind)}", y.line, y.column))
-    return y.value
+    return cast("dict[str, Y]", y.value)
 
 
 def sequence(y: Y, rel: str, what: str) -> list[Y]:
     if y.kind != "seq":
         raise YamlProblem(_yaml_problem(rel, f"{what}: expected a list ('- item' lines), "
                                   f"found {_kind_name(y.kind)}", y.line, y.column))
-    return y.value
+    return cast("list[Y]", y.value)
 
 
 def integer(y: Y, rel: str, what: str) -> int:
@@ -195,8 +194,9 @@ def unknown_keys(y: Y, allowed: set[str], rel: str, what: str, hint: str = "") -
                                       f"{did_you_mean(key, allowed)}{hint}", line, column))
 
 
-def dump(data: dict) -> str:
+def dump(data: dict[str, object]) -> str:
     """Plain data as block-style YAML that :func:`parse` reads back to the same values."""
-    yaml = _yaml()
+    import yaml  # imported on first use, see parse
+
     return yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False,
                      allow_unicode=True, default_flow_style=False, width=100)
