@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeAlias, cast
 from assembler.errors import Problem, did_you_mean, problem_maker
 from assembler.model import nodes as m
 from assembler.sources import markup, yamlfile
-from assembler.sources.files import decode_source, git_blob_id, is_within
+from assembler.sources.files import decode_source, git_blob_id, is_within, read_and_parse
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -77,12 +77,7 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
 
 def read_clause(root: Path, file: Path) -> tuple[ClauseSource | None, list[Problem]]:
     """Read one clause file; return the clause (None if unusable) and its problems."""
-    rel = file.relative_to(root).as_posix()
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        return None, [_problem('PA100', rel, f"cannot read file ({exc.strerror})")]
-    return parse_clause(rel, data)
+    return read_and_parse(root, file, parse_clause)
 
 
 def parse_clause(rel: str, data: bytes) -> tuple[ClauseSource | None, list[Problem]]:

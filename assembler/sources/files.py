@@ -13,9 +13,11 @@ import re
 import tempfile
 import unicodedata
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from assembler.errors import EnvironmentFailure, Problem, UsageError, problem_maker
 
+T = TypeVar("T")
 MAX_SOURCE_BYTES = 1024 * 1024  # one clause or template file; documented in README.md
 
 # Format characters that make text display differently from how it is stored.
@@ -156,3 +158,15 @@ def write_output(path: Path, data: bytes) -> None:
     if not path.parent.is_dir():
         raise UsageError(f"{path}: the folder {path.parent} does not exist; create it first")
     atomic_write(path, data)
+
+
+def read_and_parse(root: Path, file: Path, parse: Callable[[str, bytes], tuple[T, list[Problem]]]
+                   ) -> tuple[T | None, list[Problem]]:
+    """``parse(rel, bytes)`` of one source file below ``root``; a file that cannot be read is
+    a problem naming it (PA100), not an exception."""
+    rel = file.relative_to(root).as_posix()
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return None, [_problem('PA100', rel, f"cannot read file ({exc.strerror})")]
+    return parse(rel, data)

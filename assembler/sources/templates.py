@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Union
 from assembler.errors import Problem, problem_maker
 from assembler.model import nodes as m
 from assembler.sources import markup, yamlfile
-from assembler.sources.files import decode_source, git_blob_id, is_within
+from assembler.sources.files import decode_source, git_blob_id, is_within, read_and_parse
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -204,12 +204,7 @@ class _Parser:
 
 def read_template(root: Path, file: Path) -> tuple[Template | None, list[Problem]]:
     """Read one template file; return the template (None if unusable) and its problems."""
-    rel = file.relative_to(root).as_posix()
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        return None, [_problem('PA100', rel, f"cannot read file ({exc.strerror})")]
-    return parse_template(rel, data)
+    return read_and_parse(root, file, parse_template)
 
 
 def parse_template(rel: str, data: bytes) -> tuple[Template | None, list[Problem]]:
