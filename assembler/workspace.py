@@ -85,6 +85,7 @@ class Workspace:
     def __init__(self, root: Path):
         self.root = root
         self.notes: list[str] = []   # things the caller may want to tell the user
+        self._store: GitStore | None = None
 
     # -------------------------------------------------------- opening and creating
 
@@ -253,13 +254,18 @@ class Workspace:
     # -------------------------------------------------------- recording versions
 
     def store(self) -> GitStore:
-        """The workspace's git repository (close it when done, or use it in a ``with``)."""
-        store = GitStore(self.root)
-        if store.root.resolve() != self.root.resolve():
-            store.close()
-            raise WorkspaceStateError(f"{self.root}: a workspace must be the top folder of its git "
-                                      f"repository (this one is inside {store.root})")
-        return store
+        """The workspace's git repository (close it when done, or use it in a ``with``).
+
+        Opened once per workspace object (one ``git rev-parse``); each call reads HEAD afresh,
+        since someone may have switched branches between two calls."""
+        if self._store is None:
+            store = GitStore(self.root)
+            if store.root.resolve() != self.root.resolve():
+                raise WorkspaceStateError(f"{self.root}: a workspace must be the top folder of its "
+                                          f"git repository (this one is inside {store.root})")
+            self._store = store
+        self._store.forget_head()
+        return self._store
 
     def assemble(self, template_id: str, message: str | None = None,
                  variables: dict[str, str] | None = None, allow_empty: bool = False) -> Recorded:

@@ -63,8 +63,7 @@ def _number(entry: LogEntry) -> int | None:
 def read_versions(store: GitStore, document: str | None = None) -> list[Version]:
     """Every version on the current branch, or up to a detached HEAD (of ``document``, or
     all), oldest first."""
-    branch = store.head_ref()
-    entries = store.log(branch) if store.resolve(branch) else []
+    entries = store.log(store.head_ref())   # empty on a branch with no commit yet
     versions: dict[tuple[str, int], Version] = {}
     adoptions: list[tuple[str, int]] = []
     in_review: dict[tuple[str, str], tuple[str, int]] = {}   # (doc, round) -> (doc, base)

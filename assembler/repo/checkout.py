@@ -21,6 +21,7 @@ def move(store: GitStore, old: str, new: str) -> str | None:
 def switch_branch(store: GitStore, branch: str, commit: str) -> None:
     """Check out (creating or resetting) the short-named ``branch`` at ``commit``."""
     store._run("checkout", "--quiet", "-B", branch, commit)
+    store.forget_head()
 
 
 def reset_hard(store: GitStore, commit: str | None = None) -> None:

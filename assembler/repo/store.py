@@ -110,15 +110,18 @@ class GitStore:
         status, out = 1, ""
         if Path(root).is_dir():
             status, out, _err = _plain_git(Path(root), "rev-parse", "--is-bare-repository",
-                                           "--show-toplevel", "--absolute-git-dir")
+                                           "--show-toplevel", "--absolute-git-dir",
+                                           "--is-shallow-repository")
         lines = out.splitlines()
         if status != 0:
             raise WorkspaceStateError(f"{root}: not a git repository; run 'git init' there (or "
                                       "create the workspace with 'assembler init')")
-        if lines[0] == "true" or len(lines) < 3:
+        if lines[0] == "true" or len(lines) < 4:
             raise WorkspaceStateError(f"{root}: is a bare git repository; use a clone with a work tree")
         self.root = Path(lines[1])
         self.git_dir = Path(lines[2])
+        self._shallow = lines[3] == "true"
+        self._head: str | None = None   # what HEAD names, read once (see forget_head)
         self._repo = None
 
     @property
@@ -144,6 +147,7 @@ class GitStore:
     def close(self) -> None:
         if self._repo is not None:
             self._repo.close()
+            self._repo = None
 
     def __enter__(self):
         return self
@@ -187,15 +191,21 @@ class GitStore:
         """The checked-out branch's full ref, or ``HEAD`` when it is detached: where read-only
         commands (log, verify, blame, audit) read the history from, so an archivist can run
         them on an old checkout."""
-        return self._run("symbolic-ref", "-q", "HEAD", check=False).strip() or "HEAD"
+        if self._head is None:
+            self._head = self._run("symbolic-ref", "-q", "HEAD", check=False).strip() or "HEAD"
+        return self._head
+
+    def forget_head(self) -> None:
+        """Read HEAD again next time: called by whatever checks out another branch."""
+        self._head = None
 
     def is_detached(self) -> bool:
         return self.head_ref() == "HEAD"
 
     def branch(self) -> str:
         """The checked-out branch's full ref (it may not have a commit yet)."""
-        ref = self._run("symbolic-ref", "-q", "HEAD", check=False).strip()
-        if not ref:
+        ref = self.head_ref()
+        if ref == "HEAD":
             raise WorkspaceStateError(f"{self.root}: HEAD is detached; check out a branch first "
                                       "(git switch main)")
         return ref
@@ -292,7 +302,7 @@ class GitStore:
         return None
 
     def is_shallow(self) -> bool:
-        return self._run("rev-parse", "--is-shallow-repository", check=False).strip() == "true"
+        return self._shallow
 
     def require_full_history(self) -> None:
         """Refuse a shallow clone: its history stops short, so answers would be wrong."""
