@@ -32,7 +32,6 @@ if TYPE_CHECKING:   # imported where used, so the command line starts fast
     from assembler.history import verify as verify_mod
     from assembler.model import nodes as m
     from assembler.sources.clauses import ClauseLibrary
-    from assembler.sources.importer import ImportPlan
     from assembler.sources.templates import TemplateSet
     from assembler.writers.options import RedlineInfo, RenderOptions
 
@@ -70,13 +69,6 @@ class Built:
     def digest(self) -> str:
         from assembler.writers.options import sources_digest
         return sources_digest([(s.path, s.blob) for s in self.sources], dict(self.document.variables))
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    template_id: str
-    written: list[str]
-    clause_ids: list[str]
 
 
 class Workspace:
@@ -268,12 +260,14 @@ class Workspace:
         return self._store
 
     def assemble(self, template_id: str, message: str | None = None,
-                 variables: dict[str, str] | None = None, allow_empty: bool = False) -> Recorded:
-        """Assemble ``template_id`` and record it as the document's next version (one commit)."""
+                 variables: dict[str, str] | None = None, allow_empty: bool = False,
+                 epoch: int | None = None) -> Recorded:
+        """Assemble ``template_id`` and record it as the document's next version (one commit),
+        dated ``epoch`` when given (an imported revision's publication date)."""
         with self.store() as store:
             versions.ensure_ready(store)
             return self.record(store, self.assemble_sources(template_id, variables), message,
-                               allow_empty)
+                               allow_empty, epoch=epoch)
 
     def record(self, store: GitStore, built: Built, message: str | None, allow_empty: bool = False,
                round_id: str | None = None, **hooks) -> Recorded:
@@ -436,77 +430,12 @@ class Workspace:
 
     # -------------------------------------------------------- importing
 
-    def import_document(self, file: Path, template_id: str | None = None) -> ImportResult:
-        """Split ``file`` (.txt or .md) into clause files and a template; write them all or none."""
-        from assembler.sources.importer import plan_import
-        file = Path(file)
-        if file.suffix.lower() not in (".txt", ".md", ".markdown"):
-            raise UsageError(f"{file}: can import .txt and .md files; save the document as one "
-                             "of those first")
-        try:
-            data = file.read_bytes()
-        except FileNotFoundError:
-            raise NotFoundError(f"{file}: no such file") from None
-        except OSError as exc:
-            raise UsageError(f"{file}: cannot read ({exc.strerror})") from None
-        text, problems = decode_source(data, str(file))
-        if problems:
-            raise InvalidInput(problems)
-        from assembler.sources.importer import slug
-        template_id = template_id or slug(file.stem, set(), max_words=6)
-        templates = self.templates()
-        library = self.clauses()
-        if templates.get(template_id) or (self.root / f"templates/{template_id}.yaml").exists():
-            raise WorkspaceStateError(f"template '{template_id}' already exists; choose another "
-                                      "id with --template")
-        try:
-            plan = plan_import(text, template_id, set(library.by_id),
-                               file.suffix.lower() != ".txt")
-        except ValueError as exc:
-            raise InvalidInput(Problem(str(file), str(exc))) from None
-        try:
-            self._validate_plan(plan, templates, library)
-        except InvalidInput as exc:
-            raise InvalidInput([Problem(str(file), f"{p.message} (in the part that would become "
-                                        f"{p.path}); fix the document and import again")
-                                for p in exc.problems]) from None
-        return self._write_plan(plan)
-
-    def _validate_plan(self, plan: ImportPlan, templates: TemplateSet, library: ClauseLibrary):
-        from assembler.sources.clauses import parse_clause
-        from assembler.sources.templates import parse_template
-        problems = ProblemList()
-        for rel, text in plan.files.items():
-            if (self.root / rel).exists():
-                raise WorkspaceStateError(f"{rel} already exists; import into another template id "
-                                          "with --template or move the file")
-            data = text.encode("utf-8")
-            if rel == plan.template_path:
-                template, found = parse_template(rel, data)
-                if template:
-                    templates.add(template)
-            else:
-                clause, found = parse_clause(rel, data)
-                if clause:
-                    library.add(clause)
-                    found = found + clause.blocks()[1]
-            problems.extend(found)
-        problems.raise_if_any()
-        self._build(plan.template_id, {}, templates, library, load_problems=False)
-
-    def _write_plan(self, plan: ImportPlan) -> ImportResult:
-        written: list[Path] = []
-        try:
-            for rel, text in plan.files.items():
-                target = self.root / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write(target, text.encode("utf-8"))
-                written.append(target)
-        except BaseException:
-            for path in written:
-                path.unlink(missing_ok=True)
-            raise
-        return ImportResult(plan.template_id, list(plan.files), plan.clause_ids)
+    def import_document(self, file: Path, template_id: str | None = None, **options):
+        """Import ``file`` (.md, .txt or .docx) as clause files and a template, proven to
+        rebuild the document; see :func:`assembler.document_import.import_document` for
+        ``options`` (``into``, ``tracked``, ``message``, ``date``)."""
+        from assembler.document_import import import_document
+        return import_document(self, Path(file), template_id, **options)
 
 
 def rebuild_version(root: Path, manifest: dict, epoch: int) -> tuple[str, dict[str, bytes]]:

@@ -188,11 +188,12 @@ def test_a_clause_file_that_fails_to_read_is_not_also_reported_as_unknown(ws):
 
 def test_import_errors_name_the_imported_document(ws, tmp_path):
     source = tmp_path / "draft.md"
-    source.write_text("# Title\n\nText.\n\n    indented code\n")
+    source.write_text("# Title\n\nText.\n\n<div class=\"box\">Boxed</div>\n")
     result = ws.run("import", str(source))
     assert result.code == 4
-    assert result.stderr.startswith(f"error: {source}: ")
-    assert "indented code blocks" in result.stderr
+    assert result.stderr.startswith(f"error: {source}:5:1: ")
+    assert "raw HTML block '<div class=\"box\">Boxed</div>' cannot be imported" in result.stderr
+    assert result.stderr.count("\n") == 1
     assert not (ws.root / "clauses" / "draft").exists()
 
 

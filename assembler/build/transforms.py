@@ -43,6 +43,11 @@ def map_inlines(doc: m.Document, fn: InlineFn) -> m.Document:
         if isinstance(node, m.ClauseList):
             items = cast("tuple[m.Clause, ...]", tuple(block(item, origin) for item in node.items))
             return dataclasses.replace(node, items=items)  # block() gives a clause back for a clause
+        if isinstance(node, m.Table):
+            def cell(value: m.Cell) -> m.Cell:
+                return value if isinstance(value, str) else inlines(value, origin)
+            return dataclasses.replace(node, header=tuple(cell(c) for c in node.header),
+                                       rows=tuple(tuple(cell(c) for c in row) for row in node.rows))
         raise TypeError(node)
 
     def blocks(nodes: tuple[m.Block, ...], origin: m.Origin) -> tuple[m.Block, ...]:

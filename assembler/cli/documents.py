@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assembler.cli.common import open_workspace as _workspace, parse_vars as _parse_vars
+from assembler.cli.common import echo_json, open_workspace as _workspace, parse_vars as _parse_vars
 from assembler.errors import EXIT_INVALID, UsageError
 from assembler.writers import BINARY, WRITERS
 
@@ -175,17 +175,71 @@ def _plain_title(template) -> str:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--template", "template_id", default=None,
               help="Id of the template to create (default: from the file name).")
+@click.option("--into", "into", default=None, metavar="DOC",
+              help="Update the existing document DOC from this later revision: clauses keep "
+                   "their ids where the text is recognisably the same, and the result is "
+                   "recorded as DOC's next version.")
+@click.option("--message", "-m", default=None,
+              help="Record the import as a version with this message (always so with --into).")
+@click.option("--date", default=None, metavar="YYYY-MM-DD",
+              help="Record the import as a version with this date (UTC), e.g. the revision's "
+                   "publication date.")
+@click.option("--accept-changes", is_flag=True,
+              help="A Word file with tracked changes: import the text with every change accepted.")
+@click.option("--reject-changes", is_flag=True,
+              help="A Word file with tracked changes: import the text with every change rejected.")
+@click.option("--report", is_flag=True,
+              help="Print what became what: title, headings, and each paragraph's clause id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result (and the report) as JSON.")
 @click.pass_context
-def import_(ctx, file, template_id):
-    """Split a .txt or .md document into clause files and a template.
+def import_(ctx, file, template_id, into, message, date, accept_changes, reject_changes, report,
+            as_json):
+    """Import a policy (.md, .txt or .docx) as clause files and a template.
 
-    Numbered items become one clause each; paragraphs before them become preamble
-    clauses and those after them closing clauses. Nothing is written if anything is wrong.
+    Headings become template headings at their level; numbered lists become numbered
+    clauses (nested lists, sub-clauses); other paragraphs, bullet lists and tables become
+    clauses of their own. The import is checked: the template is built and must hold the
+    document's words, headings and list items in the same order, or nothing is written.
+    With --into DOC, a later revision updates DOC and is recorded as its next version.
     """
+    if accept_changes and reject_changes:
+        raise click.UsageError("choose one of --accept-changes and --reject-changes")
+    tracked = "accept" if accept_changes else "reject" if reject_changes else "refuse"
     workspace = _workspace(ctx)
-    result = workspace.import_document(Path(file), template_id)
-    click.echo(f"imported {_count(len(result.clause_ids), 'clause')} and template '{result.template_id}' "
-               f"({len(result.written)} files); try: assembler build {result.template_id}")
+    result = workspace.import_document(Path(file), template_id, into=into, tracked=tracked,
+                                       message=message, date=date)
+    recorded = result.recorded
+    if as_json:
+        echo_json({"template": result.template_id, "written": result.written,
+                   "deleted": result.deleted, "clauses": result.clause_ids,
+                   "kept": result.kept, "notes": result.notes,
+                   "version": recorded.version if recorded else None,
+                   "commit": recorded.commit if recorded else None,
+                   "report": [{"where": r.where, "what": r.what, "became": r.became}
+                              for r in result.report]})
+        return
+    if report:
+        width = max(len(r.where) for r in result.report)
+        kind = max(len(r.what) for r in result.report)
+        for row in result.report:
+            click.echo(f"{row.where:<{width}}  {row.what:<{kind}}  -> {row.became}")
+    for note in result.notes:
+        click.echo(f"left out: {note}" if report else f"note: {note}", err=not report)
+    if into:
+        changed = len(result.clause_ids) - len(result.kept)
+        click.echo(f"updated '{result.template_id}': {len(result.kept)} clauses kept their ids, "
+                   f"{_count(changed, 'new clause')}, {_count(len(result.deleted), 'clause')} removed")
+    else:
+        click.echo(f"imported {_count(len(result.clause_ids), 'clause')} and template "
+                   f"'{result.template_id}' ({len(result.written)} files)")
+    if recorded and recorded.commit:
+        click.echo(f"recorded {result.template_id} v{recorded.version} as commit {recorded.commit[:12]} "
+                   f"(tag {recorded.tag}); try: assembler redline {result.template_id}"
+                   if recorded.version > 1 else
+                   f"recorded {result.template_id} v{recorded.version} as commit {recorded.commit[:12]} "
+                   f"(tag {recorded.tag})")
+    elif not into:
+        click.echo(f"try: assembler build {result.template_id}")
 
 
 @click.command()

@@ -211,8 +211,10 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
            make_manifest: Callable[[int, int, dict[str, bytes]], dict], message: str | None,
            allow_empty: bool = False, extra: Extra | None = None,
            extra_trailers: tuple[tuple[str, str], ...] = (),
-           after: Callable[[str, int, int], None] | None = None) -> Recorded:
-    """Record a new version of ``document``: outputs, manifest and sources, one commit, a tag.
+           after: Callable[[str, int, int], None] | None = None,
+           epoch: int | None = None) -> Recorded:
+    """Record a new version of ``document``: outputs, manifest and sources, one commit, a tag,
+    dated ``epoch`` (default: :func:`commit_epoch`).
 
     ``extra(number, epoch, outputs)`` adds files of its own to the same commit (a round's
     closing files); ``after(commit, number, epoch)`` runs under the lock once the commit is
@@ -223,7 +225,7 @@ def record(store: GitStore, document: str, files: dict[str, bytes], render: Rend
         existing = history.read_versions(store, document)
         _repair_tag(store, existing)
         restored = restore_outputs(store, document)
-        epoch = commit_epoch()
+        epoch = commit_epoch() if epoch is None else epoch
         made: dict = {}
 
         def make(head: str | None) -> str | None:

@@ -68,10 +68,14 @@ def block_data(node: m.Block) -> dict[str, Any]:
         data = {"type": "clause_list", "start": node.start,
                 "items": [block_data(c) for c in node.items]}
     elif isinstance(node, m.Table):
-        data = {"type": "table", "caption": node.caption, "header": list(node.header),
-                "rows": [[cell if isinstance(cell, str) else {"inlines": [inline_data(n) for n in cell]}
-                          for cell in row] for row in node.rows],
+        def cell(value: m.Cell) -> object:
+            return value if isinstance(value, str) else {"inlines": [inline_data(n) for n in value]}
+
+        data = {"type": "table", "caption": node.caption, "header": [cell(c) for c in node.header],
+                "rows": [[cell(c) for c in row] for row in node.rows],
                 "widths": list(node.widths)}
+        if node.row_changes:
+            data["row_changes"] = list(node.row_changes)
     else:
         raise TypeError(f"not a block: {node!r}")
     if node.origin is not None:
@@ -159,10 +163,13 @@ def _plain_block(data: dict[str, Any]) -> m.Block:
         items = cast("tuple[m.Clause, ...]", tuple([_block(c) for c in data["items"]]))  # clauses only
         return m.ClauseList(items, int(data.get("start", 1)), origin)
     if kind == "table":
-        return m.Table(str(data["caption"]), tuple(str(c) for c in data["header"]),
-                       tuple(tuple(_inlines(c["inlines"]) if isinstance(c, dict) else str(c) for c in row)
-                             for row in data["rows"]),
-                       tuple(float(w) for w in data.get("widths", [])), origin)
+        def cell(value: object) -> m.Cell:
+            return _inlines(value["inlines"]) if isinstance(value, dict) else str(value)
+
+        return m.Table(str(data["caption"]), tuple(cell(c) for c in data["header"]),
+                       tuple(tuple(cell(c) for c in row) for row in data["rows"]),
+                       tuple(float(w) for w in data.get("widths", [])), origin,
+                       row_changes=tuple(data.get("row_changes", ())))
     raise ValueError(f"unknown block type '{kind}'")
 
 

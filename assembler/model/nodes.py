@@ -191,19 +191,22 @@ class ClauseList:
 
 @dataclass(frozen=True)
 class Table:
-    """A table for generated reports such as a disposition table: each cell plain text, or
-    inlines (a proposal shown as a word diff, with its Ins/Del marks).
+    """A table: a pipe table in clause text, or a generated report such as a disposition
+    table. Each cell is plain text or inlines (a proposal shown as a word diff, a redlined
+    cell, with their Ins/Del marks); the first row is the header.
 
-    Never made from clause text by assembly; ``widths`` are relative column widths, a hint
-    for paged writers (PDF, DOCX).
+    ``widths`` are relative column widths, a hint for paged writers (PDF, DOCX); in a
+    redline, ``row_changes`` says per body row whether it was inserted or deleted (None
+    when the row is in both versions).
     """
 
     caption: str
-    header: tuple[str, ...]
+    header: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
     widths: tuple[float, ...] = ()
     origin: Origin | None = None
     change: str | None = None
+    row_changes: tuple[str | None, ...] = ()
 
 
 Cell = Union[str, tuple[Inline, ...]]
@@ -268,6 +271,11 @@ def iter_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
             yield from iter_inlines(block.blocks)
         elif isinstance(block, ClauseList):
             yield from iter_inlines(block.items)
+        elif isinstance(block, Table):
+            for row in (block.header, *block.rows):
+                for cell in row:
+                    if not isinstance(cell, str):
+                        yield from inner(cell)
 
 
 def iter_clauses(blocks: tuple[Block, ...]) -> Iterator[Clause]:

@@ -22,22 +22,25 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from markdown_it import MarkdownIt
-    from markdown_it.token import Token
+    from markdown_it.token import Token as Token  # re-exported for the import readers
 
-_PARSER: list[MarkdownIt] = []   # the one markdown-it parser, made on first use (see _markdown)
+_PARSERS: dict[bool, MarkdownIt] = {}   # made on first use (see _markdown), by html on/off
 
 
-def _markdown() -> MarkdownIt:
-    """The CommonMark parser (markdown-it-py, imported on first use so commands that parse
-    no Markdown start without it)."""
-    if not _PARSER:
+def _markdown(html: bool = False) -> MarkdownIt:
+    """The CommonMark parser with GFM pipe tables (markdown-it-py, imported on first use so
+    commands that parse no Markdown start without it). Raw HTML is recognised only in
+    documents being imported (``html``), where :class:`_Reader` turns the little it
+    accepts into the model and refuses the rest; in clause text it is plain text."""
+    if html not in _PARSERS:
         from markdown_it import MarkdownIt
-        parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        parser = MarkdownIt("commonmark", {"html": html, "linkify": False, "typographer": False})
+        parser.enable("table")
         parser.disable("text_join")  # keep backslash escapes apart so "\{\{" stays literal
         # unsafe schemes are refused with a message, not hidden
         parser.validateLink = lambda url: True  # type: ignore[method-assign]
-        _PARSER.append(parser)
-    return _PARSER[0]
+        _PARSERS[html] = parser
+    return _PARSERS[html]
 
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -57,15 +60,31 @@ _REFUSED_BLOCKS = {
 }
 
 
-class _Reader:
-    """State for one parse: the source lines (for columns) and the problems found."""
+_INLINE_HTML = {"i": "em", "em": "em", "b": "strong", "strong": "strong", "a": "link"}
+_HTML_TAG = re.compile(r"^<(/?)([A-Za-z][A-Za-z0-9]*)\b([^>]*?)(/?)>$", re.S)
+_HTML_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+_PAGE_BREAK = re.compile(r"^<p\s+style\s*=\s*[\"']\s*page-break-(?:after|before)\s*:\s*always;?\s*[\"']\s*>"
+                         r"\s*</p>\s*$", re.I)
+_COMMENTS = re.compile(r"^(\s*<!--.*?-->\s*)+$", re.S)
 
-    def __init__(self, source: str, rel: str, first_line: int, lenient: bool = False):
+
+class _Reader:
+    """State for one parse: the source lines (for columns) and the problems found.
+
+    Three uses: clause text (strict), a document compared from elsewhere (``lenient``: keep
+    every word, refuse nothing), and a document being imported (``importing``: raw HTML is
+    recognised, the little a policy uses becomes the model, comments and page breaks are
+    left out with a note in ``notes``, and ``{{`` is just text)."""
+
+    def __init__(self, source: str, rel: str, first_line: int, lenient: bool = False,
+                 importing: bool = False):
         self.lines = source.split("\n")
         self.rel = rel
         self.first_line = first_line
         self.problems: list[Problem] = []
-        self.lenient = lenient  # a document from elsewhere: keep every word, refuse nothing
+        self.lenient = lenient
+        self.importing = importing
+        self.notes: list[str] = []
 
     def problem(self, message: str, line_index: int, needle: str = "", rule: str = "PA130") -> None:
         column = 0
@@ -86,19 +105,42 @@ class _Reader:
                 out.append(m.Paragraph(self.inlines(inline.children or [], _span(tok)[0])))
                 i += 3
             elif tok.type in ("bullet_list_open", "ordered_list_open"):
-                close = _matching(tokens, i)
+                close = matching(tokens, i)
                 items = self.list_items(tokens, i + 1, close)
                 if tok.type == "bullet_list_open":
                     out.append(m.BulletList(items))
                 else:
                     out.append(m.OrderedList(items, int(tok.attrGet("start") or 1)))
                 i = close + 1
+            elif tok.type == "table_open":
+                close = matching(tokens, i)
+                out.append(self.table(tokens, i, close))
+                i = close + 1
+            elif self.importing and tok.type in ("html_block", "hr"):
+                self._imported_aside(tok)
+                i += 1
+            elif self.importing and tok.type in ("fence", "code_block"):
+                lines = [line for line in tok.content.rstrip("\n").split("\n") if line.strip()]
+                content: list[m.Inline] = []
+                for line in lines:
+                    content.extend([m.Code(line), m.LineBreak()])
+                if content:
+                    out.append(m.Paragraph(tuple(content[:-1])))
+                self.notes.append(f"line {self.first_line + (tok.map[0] if tok.map else 0)}: "
+                                  "code block imported as code text, line by line")
+                i += 1
+            elif self.importing and tok.type == "blockquote_open":
+                close = matching(tokens, i)
+                self.notes.append(f"line {self.first_line + (tok.map[0] if tok.map else 0)}: "
+                                  "block quote imported as plain paragraphs")
+                out.extend(self.blocks(tokens, i + 1, close))
+                i = close + 1
             elif self.lenient:
                 i = self._kept(tokens, i, out)
             else:
                 reason = _REFUSED_BLOCKS.get(tok.type, f"unsupported markup ({tok.type})")
                 self.problem(reason, tok.map[0] if tok.map else 0, tok.markup)
-                i = _matching(tokens, i) + 1 if tok.nesting == 1 else i + 1
+                i = matching(tokens, i) + 1 if tok.nesting == 1 else i + 1
         return tuple(out)
 
     def _kept(self, tokens: Sequence[Token], i: int, out: list[m.Block]) -> int:
@@ -107,7 +149,7 @@ class _Reader:
         quote's blocks as blocks, code and raw HTML as their text, a rule as a line of
         asterisks. Returns the index after the block."""
         tok = tokens[i]
-        close = _matching(tokens, i) if tok.nesting == 1 else i
+        close = matching(tokens, i) if tok.nesting == 1 else i
         if tok.type == "heading_open":
             out.append(m.Heading(int(tok.tag[1:]), self.inlines(tokens[i + 1].children or [],
                                                                 tok.map[0] if tok.map else 0)))
@@ -123,11 +165,47 @@ class _Reader:
             out.append(m.Paragraph((m.Text("* * *"),)))
         return close + 1
 
+    def _imported_aside(self, tok: Token) -> None:
+        """What an imported document holds outside its text: HTML comments (licence and
+        SPDX lines), page breaks and horizontal rules are left out with a note; any other
+        raw HTML block is refused, naming its line."""
+        line = self.first_line + (tok.map[0] if tok.map else 0)
+        if tok.type == "hr":
+            self.notes.append(f"line {line}: horizontal rule left out (the template's headings "
+                              "separate the sections)")
+        elif _COMMENTS.match(tok.content):
+            for comment in re.findall(r"<!--(.*?)-->", tok.content, re.S):
+                self.notes.append(f"line {line}: HTML comment left out: {' '.join(comment.split())}")
+        elif _PAGE_BREAK.match(tok.content.strip()):
+            self.notes.append(f"line {line}: page break left out")
+        else:
+            first = tok.content.strip().split("\n")[0]
+            self.problem(f"raw HTML block '{first[:60]}' cannot be imported; rewrite it as "
+                         "Markdown (or delete it)", tok.map[0] if tok.map else 0, first[:10], "PA150")
+
+    def table(self, tokens: Sequence[Token], start: int, stop: int) -> m.Table:
+        """A pipe table: its header cells and rows, each cell inlines (a line break in a
+        cell becomes a space, as a pipe table cannot hold one)."""
+        rows: list[tuple[m.Cell, ...]] = []
+        cells: list[m.Cell] = []
+        for i in range(start, stop):
+            tok = tokens[i]
+            if tok.type == "tr_open":
+                cells = []
+            elif tok.type == "inline":
+                content = self.inlines(tok.children or [], tok.map[0] if tok.map else 0)
+                cells.append(m.merge_text(m.Text(" ") if isinstance(n, m.LineBreak) else n
+                                          for n in content))
+            elif tok.type == "tr_close":
+                rows.append(tuple(cells))
+        header = rows[0] if rows else ()
+        return m.Table("", header, tuple(rows[1:]))
+
     def list_items(self, tokens: Sequence[Token], start: int, stop: int) -> tuple[tuple[m.Block, ...], ...]:
         items: list[tuple[m.Block, ...]] = []
         i = start
         while i < stop:
-            close = _matching(tokens, i)  # tokens[i] is list_item_open
+            close = matching(tokens, i)  # tokens[i] is list_item_open
             items.append(self.blocks(tokens, i + 1, close))
             i = close + 1
         return tuple(items)
@@ -146,7 +224,12 @@ class _Reader:
             tok = children[i]
             kind = tok.type
             if kind == "text":
-                out.extend(self.placeholders(tok.content, state["line"]))
+                if self.importing:
+                    out.append(m.Text(tok.content))
+                else:
+                    out.extend(self.placeholders(tok.content, state["line"]))
+            elif kind == "html_inline" and self.importing:
+                i = self._inline_html(children, i, stop, state, out)
             elif kind == "text_special":
                 out.append(m.Text(tok.content))
             elif kind == "softbreak":
@@ -158,7 +241,7 @@ class _Reader:
             elif kind == "code_inline":
                 out.append(m.Code(tok.content))
             elif kind in ("em_open", "strong_open", "link_open"):
-                close = _matching(children, i)
+                close = matching(children, i)
                 inner, _ = self._inline_run(children, i + 1, close, state)
                 inner_t = m.merge_text(inner)
                 if kind == "em_open":
@@ -180,6 +263,53 @@ class _Reader:
                 self.problem(f"unsupported markup ({kind})", state["line"], tok.markup)
             i += 1
         return out, i
+
+    def _inline_html(self, children: Sequence[Token], i: int, stop: int, state: dict[str, int],
+                     out: list[m.Inline]) -> int:
+        """Inline HTML in an imported document: ``<i>``, ``<em>``, ``<b>``, ``<strong>``
+        and ``<a href>`` become emphasis and links, ``<br>`` a line break, a comment is
+        left out with a note; anything else is refused. Returns the index of the last
+        token used."""
+        content = children[i].content
+        line = state["line"]
+        if content.startswith("<!--"):
+            self.notes.append(f"line {self.first_line + line}: HTML comment left out: "
+                              f"{' '.join(content[4:-3].split())}")
+            return i
+        tag = _HTML_TAG.match(content.strip())
+        name = tag.group(2).lower() if tag else ""
+        if tag and name == "br" and not tag.group(1):
+            out.append(m.LineBreak())
+            return i
+        if tag and not tag.group(1) and not tag.group(4) and name in _INLINE_HTML:
+            depth, j = 1, i + 1
+            while j < stop:
+                other = _HTML_TAG.match(children[j].content.strip()) if children[j].type == "html_inline" else None
+                if other and other.group(2).lower() == name:
+                    depth += -1 if other.group(1) else 1
+                    if depth == 0:
+                        break
+                j += 1
+            if j < stop:
+                inner, _ = self._inline_run(children, i + 1, j, state)
+                inner_t = m.merge_text(inner)
+                kind = _INLINE_HTML[name]
+                if kind == "em":
+                    out.append(m.Emph(inner_t))
+                elif kind == "strong":
+                    out.append(m.Strong(inner_t))
+                else:
+                    href = _HTML_HREF.search(tag.group(3))
+                    target = html.unescape(next(g for g in href.groups() if g is not None)) if href else ""
+                    if target and self.link_ok(target, line):
+                        out.append(m.Link(inner_t, target))
+                    else:
+                        out.extend(inner_t)
+                return j
+        self.problem(f"raw HTML '{content[:40]}' cannot be imported; only <i>, <em>, <b>, "
+                     "<strong>, <a href> and <br> are understood: rewrite it as Markdown",
+                     line, content[:10], "PA150")
+        return i
 
     def link_ok(self, href: str, line_index: int) -> bool:
         scheme = urlsplit(href).scheme.lower() if ":" in href else ""
@@ -244,7 +374,7 @@ def outline(source: str) -> list[OutlineEntry]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        close = _matching(tokens, i)
+        close = matching(tokens, i)
         if tok.type == "heading_open":
             out.append(OutlineEntry("heading", *_span(tok), level=int(tok.tag[1:]),
                                     text=tokens[i + 1].content))
@@ -254,7 +384,7 @@ def outline(source: str) -> list[OutlineEntry]:
             while j < close:
                 out.append(OutlineEntry("item", *_span(tokens[j]), number=number))
                 number += 1
-                j = _matching(tokens, j) + 1
+                j = matching(tokens, j) + 1
         elif tok.map:
             out.append(OutlineEntry("block", *_span(tok)))
         i = close + 1
@@ -267,7 +397,7 @@ def _span(tok: Token) -> tuple[int, int]:
     return start, end
 
 
-def _matching(tokens: Sequence[Token], i: int) -> int:
+def matching(tokens: Sequence[Token], i: int) -> int:
     """Index of the token closing the one opened at ``i``."""
     depth = 0
     for j in range(i, len(tokens)):
@@ -275,6 +405,44 @@ def _matching(tokens: Sequence[Token], i: int) -> int:
         if depth == 0:
             return j
     return len(tokens) - 1
+
+
+_ASIDE_LINE = re.compile(r"^\s*(<!--.*?-->\s*)+$")
+
+
+def import_tokens(source: str, env: dict[str, object] | None = None, offset: int = 0) -> list[Token]:
+    """A whole document being imported, as markdown-it tokens (raw HTML recognised).
+
+    A page break or comment line directly followed by text (no blank line between) opens
+    an HTML block in CommonMark that swallows the text, a heading too; publishing tools
+    such as Jekyll read the text as Markdown, and so does the import: the lines after
+    the break or comment are parsed on their own (with the document's link references)."""
+    env = {} if env is None else env
+    tokens = _markdown(html=True).parse(source, env)
+    out: list[Token] = []
+    for tok in tokens:
+        if tok.map:
+            tok.map = [tok.map[0] + offset, tok.map[1] + offset]
+        if tok.type == "html_block" and tok.map:
+            lines = tok.content.rstrip("\n").split("\n")
+            head = 0
+            while head < len(lines) and (_PAGE_BREAK.match(lines[head].strip())
+                                         or _ASIDE_LINE.match(lines[head])):
+                head += 1
+            if 0 < head < len(lines):
+                tok.content = "\n".join(lines[:head]) + "\n"
+                start = tok.map[0]
+                tok.map = [start, start + head]
+                out.append(tok)
+                out.extend(import_tokens("\n".join(lines[head:]) + "\n", env, start + head))
+                continue
+        out.append(tok)
+    return out
+
+
+def import_reader(source: str, rel: str) -> _Reader:
+    """A reader for a document being imported (see :class:`_Reader`)."""
+    return _Reader(source, rel, 1, importing=True)
 
 
 def parse_blocks(source: str, rel: str, first_line: int = 1,

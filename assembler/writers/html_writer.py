@@ -174,7 +174,7 @@ def block(node: m.Block, out: list[str], inherited=None) -> None:
 
 
 def _table(table: m.Table) -> str:
-    head = "".join(f"<th>{escape(cell)}</th>" for cell in table.header)
+    head = "".join(f"<th>{_cell(cell)}</th>" for cell in table.header)
     rows = "".join("<tr>" + "".join(f"<td>{_cell(cell)}</td>" for cell in row) + "</tr>"
                    for row in table.rows)
     caption = f"<caption>{escape(table.caption)}</caption>" if table.caption else ""

@@ -235,13 +235,16 @@ class _Builder:
     def table(self, block: m.Table) -> list:
         """A report table: caption as a heading (in the outline), a repeated header row, small
         sans-serif cells that wrap, a hairline under each row."""
+        size = 7.5 if block.caption else 9   # a report's dense table, or a table in clause text
         head = ParagraphStyle("th", parent=self.styles["meta"], fontName=SANS + "-Bold",
-                              textColor=INK, fontSize=7.5, leading=9.5)
-        cell = ParagraphStyle("td", parent=head, fontName=SANS, fontSize=7.5, leading=9.5)
-        rows = [[Paragraph(escape(text), head) for text in block.header]]
-        rows += [[Paragraph(escape(text).replace("\n", "<br/>") if isinstance(text, str)
-                            else inline_markup(text), cell) for text in row]
-                 for row in block.rows]
+                              textColor=INK, fontSize=size, leading=size + 2)
+        cell = ParagraphStyle("td", parent=head, fontName=SANS, fontSize=size, leading=size + 2)
+        def paragraph(text: m.Cell, style: ParagraphStyle) -> Paragraph:
+            return Paragraph(escape(text).replace("\n", "<br/>") if isinstance(text, str)
+                             else inline_markup(text), style)
+
+        rows = [[paragraph(text, head) for text in block.header]]
+        rows += [[paragraph(text, cell) for text in row] for row in block.rows]
         total = sum(block.widths) if block.widths else len(block.header)
         widths = [f"{100 * w / total:.2f}%" for w in (block.widths or [1] * len(block.header))]
         table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
