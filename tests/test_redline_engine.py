@@ -162,7 +162,22 @@ def lists(draw, depth=0):
     return m.OrderedList(tuple(items), draw(st.integers(1, 3)))
 
 
-clause_block = st.one_of(paragraph, paragraph, lists())
+cell = st.lists(st.one_of(text.map(m.Text), text.map(lambda t: m.Emph((m.Text(t),))),
+                          st.tuples(text, st.sampled_from(TARGETS)).map(lambda p: m.Link((m.Text(p[0]),), p[1]))),
+                max_size=2).map(m.merge_text)
+
+
+@st.composite
+def tables(draw):
+    """A pipe table as clause text holds one: a header and rows of inline cells (the two
+    versions of a document may differ in rows, cells and columns)."""
+    width = draw(st.integers(1, 3))
+    header = tuple(draw(cell) for _ in range(width))
+    rows = tuple(tuple(draw(cell) for _ in range(width)) for _ in range(draw(st.integers(0, 4))))
+    return m.Table("", header, rows)
+
+
+clause_block = st.one_of(paragraph, paragraph, lists(), tables())
 
 
 @st.composite
@@ -199,6 +214,9 @@ def content(doc: m.Document) -> m.Document:
             return dataclasses.replace(node, items=tuple(tuple(blk(b) for b in i) for i in node.items))
         if isinstance(node, (m.Paragraph, m.Heading)):
             return dataclasses.replace(node, content=inl(node.content))
+        if isinstance(node, m.Table):
+            return dataclasses.replace(node, header=tuple(inl(c) for c in node.header),
+                                       rows=tuple(tuple(inl(c) for c in row) for row in node.rows))
         return node
 
     doc = redline.normalize_document(doc)

@@ -111,6 +111,12 @@ class _Tally:
             for item in block.items:
                 for child in item:
                     self.block(child)
+        elif isinstance(block, m.Table):
+            self.counts["structure_changes"] += sum(1 for mark in block.row_changes if mark)
+            for row in (block.header, *block.rows):
+                for cell in row:
+                    if not isinstance(cell, str):
+                        self.inlines(cell)
 
 
 def _own_inline_runs(block: m.Block) -> Iterator[tuple[m.Inline, ...]]:

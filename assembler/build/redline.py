@@ -68,7 +68,7 @@ def _key(block: m.Block) -> tuple[object, ...]:
     if isinstance(block, (m.BulletList, m.OrderedList)):
         return ("list",)  # a list that changed kind is the same list, restyled
     if isinstance(block, m.Table):
-        return ("table", block.caption, block.header, block.rows)
+        return ("table", block.caption)  # an edited table is the same table, compared cell by cell
     return (type(block).__name__, " ".join(m.plain_text(block.content).split()))
 
 
@@ -139,6 +139,8 @@ def _text_similarity(x: str, y: str) -> float:
 def _similarity(a: m.Block, b: m.Block) -> float:
     if isinstance(a, (m.BulletList, m.OrderedList)) and isinstance(b, (m.BulletList, m.OrderedList)):
         return 0.6  # two lists: compare item by item
+    if isinstance(a, m.Table) and isinstance(b, m.Table):
+        return 0.6  # two tables: compare cell by cell
     if (type(a) is not type(b) or not isinstance(a, (m.Paragraph, m.Heading))
             or not isinstance(b, (m.Paragraph, m.Heading))):  # clauses, clause lists, tables
         return 0.0
@@ -263,7 +265,61 @@ def _compare_pair(old: m.Block, new: m.Block, ctx: _Context) -> m.Block:
                                                and old.start != new.start):
             marks["old_start"] = old.start
         return dataclasses.replace(new, items=_compare_items(old.items, new.items, ctx), **marks)
+    if isinstance(new, m.Table) and isinstance(old, m.Table):
+        return _compare_tables(old, new)
     return new
+
+
+def _cell_inlines(cell: m.Cell) -> tuple[m.Inline, ...]:
+    return (m.Text(cell),) if isinstance(cell, str) else cell
+
+
+def _compare_cells(old: tuple[m.Cell, ...], new: tuple[m.Cell, ...]) -> tuple[m.Cell, ...]:
+    """A row's cells word-diffed in place (a column added or removed: its cells inserted or
+    deleted whole)."""
+    width = max(len(old), len(new))
+    out: list[m.Cell] = []
+    for index in range(width):
+        before = old[index] if index < len(old) else ""
+        after = new[index] if index < len(new) else ""
+        if before == after:
+            out.append(after)
+        else:
+            out.append(diff_inlines(_cell_inlines(before), _cell_inlines(after)))
+    return tuple(out)
+
+
+def _whole_row(row: tuple[m.Cell, ...], mark: type[m.Ins] | type[m.Del]) -> tuple[m.Cell, ...]:
+    return tuple((mark(_cell_inlines(cell)),) if m.cell_text(cell).strip() else cell for cell in row)
+
+
+def _compare_tables(old: m.Table, new: m.Table) -> m.Table:
+    """Two versions of a table, cell by cell: the header's cells diffed in place, rows
+    aligned by their text (an edited row is paired with the row it replaced, in order),
+    rows only one side has marked inserted or deleted."""
+    def key(row: tuple[m.Cell, ...]) -> tuple[str, ...]:
+        return tuple(" ".join(m.cell_text(c).split()) for c in row)
+
+    rows: list[tuple[m.Cell, ...]] = []
+    changes: list[str | None] = []
+    matcher = SequenceMatcher(None, [key(r) for r in old.rows], [key(r) for r in new.rows], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        olds, news = old.rows[i1:i2], new.rows[j1:j2]
+        paired = min(len(olds), len(news)) if op in ("equal", "replace") else 0
+        for o, n in zip(olds[:paired], news[:paired]):
+            rows.append(_compare_cells(o, n))
+            changes.append(None)
+        for o in olds[paired:]:
+            rows.append(_whole_row(o, m.Del))
+            changes.append(m.DELETED)
+        for n in news[paired:]:
+            rows.append(_whole_row(n, m.Ins))
+            changes.append(m.INSERTED)
+    marks = tuple(changes) if any(changes) else ()
+    resized = len(old.header) != len(new.header)
+    return dataclasses.replace(new, header=_compare_cells(old.header, new.header), rows=tuple(rows),
+                               row_changes=marks, old_columns=len(old.header) if resized else None,
+                               new_columns=len(new.header) if resized else None)
 
 
 def _compare_clauses(old: m.Clause, new: m.Clause, ctx: _Context) -> m.Clause:
@@ -355,7 +411,26 @@ def _resolve(doc: m.Document, keep_new: bool) -> m.Document:
             start = node.start if keep_new or node.old_start is None else node.old_start
             clauses = cast("tuple[m.Clause, ...]", blocks(node.items))  # clauses give clauses
             return dataclasses.replace(node, items=clauses, start=start, old_start=None)
+        if isinstance(node, m.Table):
+            return table(node)
         return dataclasses.replace(node, change=None)
+
+    def cell(value: m.Cell) -> m.Cell:
+        return value if isinstance(value, str) else normalize(inlines(value))
+
+    def table(node: m.Table) -> m.Table:
+        """The table as this side had it: its rows and its number of columns."""
+        width = node.new_columns if keep_new else node.old_columns
+        if width is None:
+            width = len(node.header)
+
+        def cells(row: tuple[m.Cell, ...]) -> tuple[m.Cell, ...]:
+            return tuple(cell(c) for c in row[:width])
+
+        marks = node.row_changes or (None,) * len(node.rows)
+        rows = tuple(cells(row) for row, mark in zip(node.rows, marks) if mark not in drop)
+        return dataclasses.replace(node, header=cells(node.header), rows=rows, change=None,
+                                   row_changes=(), old_columns=None, new_columns=None)
 
     def blocks(nodes: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
         out: list[m.Block] = []
@@ -419,6 +494,11 @@ def normalize_document(doc: m.Document) -> m.Document:
             node = dataclasses.replace(node, items=tuple(tuple(strip(b) for b in i) for i in node.items))
         elif isinstance(node, (m.Paragraph, m.Heading)):
             node = dataclasses.replace(node, content=spaces(node.content))
+        elif isinstance(node, m.Table):
+            def cell(value: m.Cell) -> m.Cell:
+                return value if isinstance(value, str) else spaces(value)
+            node = dataclasses.replace(node, header=tuple(cell(c) for c in node.header),
+                                       rows=tuple(tuple(cell(c) for c in row) for row in node.rows))
         return dataclasses.replace(node, origin=_NO_ORIGIN)
 
     doc = _resolve(doc, keep_new=True)

@@ -76,6 +76,8 @@ def block_data(node: m.Block) -> dict[str, Any]:
                 "widths": list(node.widths)}
         if node.row_changes:
             data["row_changes"] = list(node.row_changes)
+        if node.old_columns is not None:
+            data["old_columns"], data["new_columns"] = node.old_columns, node.new_columns
     else:
         raise TypeError(f"not a block: {node!r}")
     if node.origin is not None:
@@ -169,7 +171,8 @@ def _plain_block(data: dict[str, Any]) -> m.Block:
         return m.Table(str(data["caption"]), tuple(cell(c) for c in data["header"]),
                        tuple(tuple(cell(c) for c in row) for row in data["rows"]),
                        tuple(float(w) for w in data.get("widths", [])), origin,
-                       row_changes=tuple(data.get("row_changes", ())))
+                       row_changes=tuple(data.get("row_changes", ())),
+                       old_columns=data.get("old_columns"), new_columns=data.get("new_columns"))
     raise ValueError(f"unknown block type '{kind}'")
 
 

@@ -197,7 +197,8 @@ class Table:
 
     ``widths`` are relative column widths, a hint for paged writers (PDF, DOCX); in a
     redline, ``row_changes`` says per body row whether it was inserted or deleted (None
-    when the row is in both versions).
+    when the row is in both versions), and ``old_columns`` how many columns the old
+    version had when that changed (the table then has as many as the wider version).
     """
 
     caption: str
@@ -207,6 +208,8 @@ class Table:
     origin: Origin | None = None
     change: str | None = None
     row_changes: tuple[str | None, ...] = ()
+    old_columns: int | None = None
+    new_columns: int | None = None
 
 
 Cell = Union[str, tuple[Inline, ...]]

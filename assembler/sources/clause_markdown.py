@@ -9,7 +9,9 @@ builds on it (adding CriticMarkup for redlines).
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 from assembler.model import nodes as m
@@ -49,7 +51,7 @@ def inlines(nodes: tuple[m.Inline, ...], link_note: Callable[[m.Link], str] | No
         return inlines(content, link_note, placeholders)
 
     out: list[str] = []
-    for node in nodes:
+    for node in _codes_joined(writable_emphasis(nodes)):
         if isinstance(node, m.Text):
             out.append(escape_text(node.text))
         elif isinstance(node, m.Emph):
@@ -82,6 +84,119 @@ def inlines(nodes: tuple[m.Inline, ...], link_note: Callable[[m.Link], str] | No
             out.append("{--" + again(node.content) + "--}")
     text = "".join(out)
     return "\n".join(escape_line_start(line) for line in text.split("\n"))
+
+
+def _is_punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PS"
+
+
+def _written_edge(node: m.Inline, last: bool) -> str:
+    """The first (or last) character Markdown writes for ``node``; for an emphasis, the
+    character inside its ``*`` run (runs side by side are one run, and what flanks the
+    run decides)."""
+    if isinstance(node, m.Text):
+        text = escape_text(node.text)
+        return text[-1:] if last else text[:1]
+    if isinstance(node, m.Link):
+        return ")" if last else "["
+    if isinstance(node, m.Code):
+        return "`"
+    if isinstance(node, (m.Emph, m.Strong)):
+        return _written_edge(node.content[-1 if last else 0], last) if node.content else "*"
+    if isinstance(node, m.LineBreak):
+        return "\n" if last else "\\"
+    return "}" if last else "{"
+
+
+def _flanks(mark: str, outside: str) -> bool:
+    """Whether ``*`` between ``outside`` and the emphasis's edge ``mark`` may open (or
+    close) it: not next to a space, and next to punctuation only with space or
+    punctuation (or nothing) on the other side."""
+    return bool(mark) and not mark.isspace() and (
+        not _is_punctuation(mark) or not outside or outside.isspace() or _is_punctuation(outside))
+
+
+def _moved_out(node: m.Inline, emphasis: type[m.Emph] | type[m.Strong]) -> m.Inline:
+    """An edge node taken out of an emphasis: a link keeps the slant inside it."""
+    if isinstance(node, m.Link):
+        return dataclasses.replace(node, content=(emphasis(node.content),))
+    return node
+
+
+def writable_emphasis(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+    """``nodes`` with emphasis Markdown can write: ``*`` and ``**`` open only before a
+    letter or after a space or punctuation, and close likewise (CommonMark's flanking
+    rules), so what stands at the edge of an emphasis and would break them moves outside
+    it: a space or punctuation character ("the*,*" cannot be written: the comma loses its
+    slant), a link (which keeps the slant inside: ``[*text*](…)``), a code span. The
+    words stay; at most the slant of an edge character changes."""
+    out: list[m.Inline] = []
+    items = _neighbours_joined(nodes)
+    for index, node in enumerate(items):
+        if not isinstance(node, (m.Emph, m.Strong)):
+            out.append(dataclasses.replace(node, content=writable_emphasis(node.content))
+                       if isinstance(node, m.CONTAINERS) else node)
+            continue
+        kind = type(node)
+        content = list(writable_emphasis(node.content))
+        lead: list[m.Inline] = []
+        trail: list[m.Inline] = []
+        following = items[index + 1] if index + 1 < len(items) else None
+        after = _written_edge(following, last=False) if following is not None else ""
+        while content:
+            before = _written_edge(lead[-1], True) if lead else _written_edge(out[-1], True) if out else ""
+            first = content[0]
+            if isinstance(first, m.Text) and not first.text:
+                content.pop(0)
+            elif _flanks(_written_edge(first, last=False), before):
+                break
+            elif isinstance(first, m.Text):
+                lead.append(m.Text(first.text[0]))
+                content[0] = m.Text(first.text[1:])
+            else:
+                lead.append(_moved_out(content.pop(0), kind))
+        while content:
+            outside = _written_edge(trail[0], False) if trail else after
+            end = content[-1]
+            if isinstance(end, m.Text) and not end.text:
+                content.pop()
+            elif _flanks(_written_edge(end, last=True), outside):
+                break
+            elif isinstance(end, m.Text):
+                trail.insert(0, m.Text(end.text[-1]))
+                content[-1] = m.Text(end.text[:-1])
+            else:
+                trail.insert(0, _moved_out(content.pop(), kind))
+        out.extend(lead)
+        if content:
+            out.append(kind(m.merge_text(content)))
+        out.extend(trail)
+    return m.merge_text(out)
+
+
+def _neighbours_joined(nodes: tuple[m.Inline, ...]) -> list[m.Inline]:
+    """``nodes`` with side-by-side emphasis of one kind as one ("*a**b*" reads back as
+    something else)."""
+    joined: list[m.Inline] = []
+    for node in m.merge_text(nodes):
+        if isinstance(node, (m.Emph, m.Strong)) and joined and type(joined[-1]) is type(node):
+            previous = joined.pop()
+            assert isinstance(previous, (m.Emph, m.Strong))
+            node = type(node)(m.merge_text(previous.content + node.content))
+        joined.append(node)
+    return joined
+
+
+def _codes_joined(nodes: tuple[m.Inline, ...]) -> list[m.Inline]:
+    """``nodes`` with neighbouring code spans as one (two spans side by side would read
+    back as one span holding the backticks between them)."""
+    out: list[m.Inline] = []
+    for node in nodes:
+        if isinstance(node, m.Code) and out and isinstance(out[-1], m.Code):
+            out[-1] = m.Code(out[-1].text + node.text)
+        else:
+            out.append(node)
+    return out
 
 
 def indent(lines: list[str], first: str, rest: str) -> list[str]:
@@ -134,16 +249,25 @@ def table_lines(table: m.Table, link_note: Callable[[m.Link], str] | None = None
     return ([caption] if caption else []) + [lines]
 
 
-def block_chunks(block: m.Block) -> list[list[str]]:
+def block_chunks(block: m.Block, second: bool = False) -> list[list[str]]:
     """A clause-text block (paragraph, bullet or ordered list, table) as chunks of lines,
-    to be separated by blank lines."""
+    to be separated by blank lines; a list right after a list of its kind (``second``)
+    takes the other marker (``*``, ``)``), else Markdown would read the two as one."""
     if isinstance(block, m.Paragraph):
-        return [inlines(block.content).split("\n")]
-    if isinstance(block, m.BulletList):
-        return [list_lines([("- ", blocks_chunks(item)) for item in block.items])]
-    if isinstance(block, m.OrderedList):
-        return [list_lines([(f"{block.start + i}. ", blocks_chunks(item))
-                            for i, item in enumerate(block.items)])]
+        content = list(block.content)   # a line break cannot open or end a paragraph
+        while content and isinstance(content[0], m.LineBreak):
+            content.pop(0)
+        while content and isinstance(content[-1], m.LineBreak):
+            content.pop()
+        return [inlines(tuple(content)).split("\n")] if content else []
+    if isinstance(block, (m.BulletList, m.OrderedList)):
+        items = [chunks for chunks in (blocks_chunks(item) for item in block.items) if chunks]
+        if not items:   # an empty item or list cannot be written
+            return []
+        if isinstance(block, m.BulletList):
+            return [list_lines([("* " if second else "- ", chunks) for chunks in items])]
+        delimiter = ")" if second else "."
+        return [list_lines([(f"{block.start + i}{delimiter} ", chunks) for i, chunks in enumerate(items)])]
     if isinstance(block, m.Table):
         return table_lines(block)
     raise TypeError(f"{type(block).__name__} cannot stand in clause text")
@@ -151,8 +275,12 @@ def block_chunks(block: m.Block) -> list[list[str]]:
 
 def blocks_chunks(blocks: tuple[m.Block, ...]) -> list[list[str]]:
     chunks: list[list[str]] = []
+    previous: type | None = None
+    second = False
     for block in blocks:
-        chunks.extend(block_chunks(block))
+        second = type(block) is previous and isinstance(block, (m.BulletList, m.OrderedList)) and not second
+        chunks.extend(block_chunks(block, second))
+        previous = type(block)
     return chunks
 
 

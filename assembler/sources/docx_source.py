@@ -247,7 +247,7 @@ class _Reader:
                     self.footnotes_used += 1
                     label = f"[{self.footnotes_used}]"
                     out.append((label, False, False))
-                    notes.append(m.Paragraph(m.merge_text([m.Text(label + " "), *text])))
+                    notes.append(m.Paragraph(m.merge_text([m.Text(label + " "), *_trim(tuple(text))])))
             elif tag in (W + "drawing", W + "pict", W + "object"):
                 self.pictures += 1
 

@@ -175,8 +175,9 @@ def block(node: m.Block, out: list[str], inherited=None) -> None:
 
 def _table(table: m.Table) -> str:
     head = "".join(f"<th>{_cell(cell)}</th>" for cell in table.header)
-    rows = "".join("<tr>" + "".join(f"<td>{_cell(cell)}</td>" for cell in row) + "</tr>"
-                   for row in table.rows)
+    marks = table.row_changes or (None,) * len(table.rows)
+    rows = "".join(f"<tr{_changed_attr(mark)}>" + "".join(f"<td>{_cell(cell)}</td>" for cell in row)
+                   + "</tr>" for row, mark in zip(table.rows, marks))
     caption = f"<caption>{escape(table.caption)}</caption>" if table.caption else ""
     return (f'<table class="report">{caption}<thead><tr>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table>")

@@ -311,23 +311,32 @@ class _Writer:
                 self.numbered_item(item, num_id, depth, style)
 
     def table(self, block: m.Table) -> None:
-        """A report table: caption as a heading, a bold header row repeated on each page."""
+        """A table: a report's (caption as a heading, small type) or one in clause text; a
+        bold header row repeated on each page. In a redline with tracked changes
+        (``self.tracker``), changed words and inserted or deleted rows are tracked; in any
+        other document a word diff's marks become colour, underline and strike."""
         if block.caption:
             self.paragraph("Heading 1").add_run(block.caption)
-        table = self.document.add_table(rows=1 + len(block.rows), cols=len(block.header))
+        tracker = getattr(self, "tracker", None)
+        width = max(len(row) for row in (block.header, *block.rows))
+        table = self.document.add_table(rows=1 + len(block.rows), cols=width)
         table.style = self.document.styles["Table Grid"] if "Table Grid" in self.document.styles else None
+        size = Pt(8) if block.caption else Pt(10)
         for r, row in enumerate((block.header,) + block.rows):
             for c, text in enumerate(row):
                 paragraph = table.cell(r, c).paragraphs[0]
                 if isinstance(text, str):
                     runs = [paragraph.add_run(text)]
-                else:   # inlines; a word diff's marks become colour, underline and strike
+                else:
                     before = len(paragraph.runs)
-                    _runs(paragraph, _marked_as_formatting(text))
+                    _runs(paragraph, text if tracker else _marked_as_formatting(text), tracker=tracker)
                     runs = paragraph.runs[before:]
                 for run in runs:
-                    run.font.size = Pt(8)
+                    run.font.size = size
                     run.bold = True if r == 0 else run.bold
+        for row, mark in zip(table.rows[1:], block.row_changes):
+            if mark in (m.INSERTED, m.DELETED) and tracker is not None:
+                row._tr.get_or_add_trPr().append(tracker.element("ins" if mark == m.INSERTED else "del"))
         header = table.rows[0]._tr.get_or_add_trPr()
         header.append(OxmlElement("w:tblHeader"))
 
