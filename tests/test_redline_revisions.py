@@ -157,3 +157,23 @@ def test_a_moved_and_edited_clause_shows_its_inner_edits_in_every_format(example
     assert "applied with care" not in rejected and "The harm reduction principle." in rejected
     assert accepted.count("harm reduction principle") == new_md.count("harm reduction principle")
     assert rejected.count("harm reduction principle") == old_md.count("harm reduction principle")
+
+
+def test_a_table_is_redlined_cell_by_cell_and_word_accepts_and_rejects_it(tmp_path):
+    old = "# Fees\n\n| Member | Fee |\n|---|---|\n| Individual | 40 EUR |\n| Section | 400 EUR |\n| Retired | 10 EUR |\n"
+    new = "# Fees\n\n| Member | Fee |\n|---|---|\n| Individual | 45 EUR |\n| Section | 400 EUR |\n| Student | 20 EUR |\n| Family | 60 EUR |\n"
+    data = redline_json(tmp_path, old, new, "--docx", "r.docx", "--html", "r.html", "--md", "r.md")
+    s = data["summary"]
+    assert s["changes"] is True and s["structure_changes"] == 1   # one row added
+    assert {(c["kind"], c["text"]) for c in data["changes"]} >= {("delete", "40"), ("insert", "45")}
+    md = (tmp_path / "r.md").read_text()
+    assert "| Individual | {--40--}{++45++} EUR |" in md and "| Section | 400 EUR |" in md
+    html = (tmp_path / "r.html").read_text()
+    assert '<tr class="changed inserted"><td><ins>Family</ins></td>' in html
+    with zipfile.ZipFile(tmp_path / "r.docx") as docx:
+        body = docx.read("word/document.xml").decode()
+    assert "<w:trPr><w:ins " in body or "<w:trPr><w:tblHeader/><w:ins " in body or re.search(r"<w:trPr>.*?<w:ins ", body)
+    accepted, rejected = libreoffice_resolve([(tmp_path / "r.docx", "accept"), (tmp_path / "r.docx", "reject")],
+                                             tmp_path)
+    assert "45 EUR" in accepted and "40 EUR" not in accepted and "Family" in accepted and "Retired" not in accepted
+    assert "40 EUR" in rejected and "45 EUR" not in rejected and "Family" not in rejected and "Retired" in rejected

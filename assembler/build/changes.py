@@ -248,6 +248,19 @@ def change_list(result: Redline) -> list[dict[str, str | int | None]]:
                                 "list": _list_label(None, None, block)})
                 for item in block.items:
                     walk(item, clause)
+            elif isinstance(block, m.Table):
+                marks = block.row_changes or (None,) * len(block.rows)
+                for row, mark in zip((block.header, *block.rows), (None, *marks)):
+                    if mark in (m.INSERTED, m.DELETED):
+                        out.append({**place(clause), "kind": "row " + ("added" if mark == m.INSERTED
+                                                                       else "removed"),
+                                    "text": " | ".join(m.cell_text(_side(c) if mark == m.INSERTED
+                                                                   else c) if not isinstance(c, str)
+                                                       else c for c in row)})
+                        continue
+                    for cell in row:
+                        if not isinstance(cell, str):
+                            regions(cell, place(clause))
 
     walk(result.document.blocks)
     return out
