@@ -346,13 +346,16 @@ class Workspace:
                                     f"{version.commit[:12]})")
             return data
 
-    def verify(self, document: str | None = None, progress=None, jobs: int = 1) -> "verify_mod.Report":
+    def verify(self, document: str | None = None, progress=None, jobs: int = 1,
+               strict: bool = False) -> "verify_mod.Report":
         """Rebuild every recorded version from its own commit and compare; run git fsck.
-        ``jobs`` > 1 rebuilds versions in that many processes."""
+        ``jobs`` > 1 rebuilds versions in that many processes; ``strict`` fails renderings
+        (HTML, DOCX, PDF) an earlier renderer made that this one does not reproduce."""
         from assembler.history import verify as verify_mod
         from assembler.review.rounds import check_rounds
         with self.store() as store:
-            return verify_mod.verify(store, document, rebuild_version, progress, jobs, (check_rounds,))
+            return verify_mod.verify(store, document, rebuild_version, progress, jobs, (check_rounds,),
+                                     strict)
 
     # -------------------------------------------------------- redlines
 

@@ -83,13 +83,18 @@ def show(ctx, ref, fmt, output):
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Rebuild versions in this many processes (default: the CPUs, at most 4).")
+@click.option("--strict", is_flag=True,
+              help="Fail, not note, a rendering (HTML, DOCX, PDF) that an earlier toolkit or "
+                   "library made and this one renders differently.")
 @click.pass_context
-def verify(ctx, document, as_json, jobs):
+def verify(ctx, document, as_json, jobs, strict):
     """Rebuild every version from its own commit and compare byte for byte; run git fsck.
 
-    Also checks each manifest against the commit's tree, output hashes, tags, gap-free
-    version numbers and that the branch tip still holds the latest files. Exits 1 on any
-    mismatch.
+    Fixity: every output's SHA-256, every source's blob id, the sources digest, tags and
+    signatures. Reproducibility: the JSON model and the Markdown must rebuild byte for byte;
+    HTML, DOCX and PDF too when the renderer recorded in the manifest is this one, else a
+    difference is a note (content identical), or a failure with --strict. Also gap-free
+    version numbers and the branch tip's files. Exits 1 on any problem.
     """
     workspace = _workspace(ctx)
     show_progress = not as_json and sys.stderr.isatty()
@@ -100,7 +105,7 @@ def verify(ctx, document, as_json, jobs):
             click.echo(f"\r[{'#' * done}{'.' * (24 - done)}] {index}/{total} verifying "
                        f"{version.document} v{version.number}   ", err=True, nl=False)
 
-    report = workspace.verify(document, progress, jobs or min(4, os.cpu_count() or 1))
+    report = workspace.verify(document, progress, jobs or min(4, os.cpu_count() or 1), strict)
     if show_progress:
         click.echo("", err=True)
     if as_json:
@@ -113,6 +118,8 @@ def verify(ctx, document, as_json, jobs):
                 click.echo(f"  error: {problem}")
             for note in check.notes:
                 click.echo(f"  note: {note}")
+            for note in check.rendered_elsewhere:
+                click.echo(f"  {'error' if strict else 'note'}: {note}")
         for problem in report.problems:
             click.echo(f"error: {problem}")
         click.echo(f"git fsck: {'ok' if report.fsck_ok else 'FAILED'}")

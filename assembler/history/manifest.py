@@ -47,6 +47,7 @@ def build(doc: m.Document, version: int, status: str, sources: list[Source],
           round_id: str | None = None) -> dict:
     """The manifest of ``doc`` as version ``version`` (plain data, keys in a fixed order)."""
     from assembler.model import nodes as m
+    from assembler.writers import renderer_identity
     templates = [s for s in sources if s.kind == "template"]
     reference = next((s for s in sources if s.kind == "reference"), None)
     return {
@@ -64,6 +65,7 @@ def build(doc: m.Document, version: int, status: str, sources: list[Source],
         "sources_digest": digest,
         "author": author,
         "tool": {"name": TOOL_NAME, "version": __version__},
+        "renderer": renderer_identity(),
         "outputs": {name: {"sha256": sha256(data), "bytes": len(data)}
                     for name, data in sorted(outputs.items())},
         "assembled_at": iso_time(epoch),

@@ -33,14 +33,19 @@ class VersionCheck:
     commit: str
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # outputs a renderer other than this one made, whose bytes this one does not reproduce
+    # (content identical): notes, or problems under ``verify --strict``
+    rendered_elsewhere: list[str] = field(default_factory=list)
+    strict: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not (self.strict and self.rendered_elsewhere)
 
     def data(self) -> dict:
         return {"document": self.document, "version": self.version, "commit": self.commit,
-                "ok": self.ok, "problems": self.problems, "notes": self.notes}
+                "ok": self.ok, "problems": self.problems, "notes": self.notes,
+                "rendered_elsewhere": self.rendered_elsewhere}
 
 
 @dataclass
@@ -60,9 +65,11 @@ class Report:
                 "versions": [v.data() for v in self.versions]}
 
 
-def check_version(store: GitStore, version: history.Version, rebuild: Rebuilder) -> VersionCheck:
-    """Every check of one version against its own commit."""
-    check = VersionCheck(version.document, version.number, version.commit)
+def check_version(store: GitStore, version: history.Version, rebuild: Rebuilder,
+                  strict: bool = False) -> VersionCheck:
+    """Every check of one version against its own commit (``strict``: an output another
+    renderer made that this one does not reproduce fails)."""
+    check = VersionCheck(version.document, version.number, version.commit, strict=strict)
     doc = version.document
     if version.tag is None:
         tags = store.tags(version.tag_name)
@@ -137,15 +144,44 @@ def check_version(store: GitStore, version: history.Version, rebuild: Rebuilder)
     if manifest.get("sources_digest") and digest != manifest["sources_digest"]:
         check.problems.append(f"{path}: sources digest {manifest['sources_digest']} does not match "
                               f"the sources in the commit ({digest})")
+    _compare_outputs(check, manifest, committed, rebuilt)
+    return check
+
+
+def _compare_outputs(check: VersionCheck, manifest: dict, committed: dict[str, bytes],
+                     rebuilt: dict[str, bytes]) -> None:
+    """Reproducibility: the content (JSON model, canonical Markdown) must rebuild byte for
+    byte with any toolkit; a rendering (HTML, DOCX, PDF) must when the renderer recorded in
+    the manifest is this one. A rendering another renderer made is compared too, and when
+    its bytes differ while the content rebuilt identically, that is said, not failed
+    (``rendered_elsewhere``; ``verify --strict`` fails it)."""
+    from assembler import writers
+    doc = check.document
+    current = writers.renderer_identity()
+    recorded = manifest.get("renderer")
     tool = manifest.get("tool", {})
+    content_same = all(rebuilt.get(name) == data for name, data in committed.items()
+                       if name.rsplit(".", 1)[-1] in writers.CONTENT)
     for name, data in committed.items():
-        if rebuilt.get(name) != data:
+        if rebuilt.get(name) == data:
+            continue
+        fmt = name.rsplit(".", 1)[-1]
+        path = history.output_path(doc, name)
+        then = writers.rendered_by(recorded, fmt)
+        same_renderer = bool(then) and then == writers.rendered_by(current, fmt)
+        if fmt in writers.CONTENT or same_renderer or not content_same:
             hint = ""
             if tool.get("version") != __version__:
                 hint = f" (made by {tool.get('name')} {tool.get('version')}; this is {TOOL_NAME} {__version__})"
-            check.problems.append(f"{history.output_path(doc, name)}: rebuilding from commit "
-                                  f"{version.commit[:12]} gives different bytes{hint}")
-    return check
+            check.problems.append(f"{path}: rebuilding from commit {check.commit[:12]} gives "
+                                  f"different bytes{hint}")
+            continue
+        made = (writers.describe_renderer(then, fmt) if then else
+                f"{tool.get('name')} {tool.get('version')} (renderer not recorded)")
+        check.rendered_elsewhere.append(
+            f"{path}: rendered by {made}; this is {writers.describe_renderer(writers.rendered_by(current, fmt), fmt)}"
+            ", whose bytes differ: not byte-compared; content identical (the JSON model and the "
+            "Markdown rebuild byte for byte)")
 
 
 def check_work_tree(store: GitStore, latest: history.Version) -> list[str]:
@@ -185,9 +221,10 @@ def check_tip(store: GitStore, latest: history.Version, branch: str) -> list[str
     return problems
 
 
-def _check_safely(store: GitStore, version: history.Version, rebuild: Rebuilder) -> VersionCheck:
+def _check_safely(store: GitStore, version: history.Version, rebuild: Rebuilder,
+                  strict: bool = False) -> VersionCheck:
     try:
-        return check_version(store, version, rebuild)
+        return check_version(store, version, rebuild, strict)
     except (AssemblerError, ValueError, OSError, zlib.error, *store.errors) as exc:
         failed = VersionCheck(version.document, version.number, version.commit)
         failed.problems.append(f"objects of commit {version.commit[:12]} cannot be read "
@@ -198,16 +235,16 @@ def _check_safely(store: GitStore, version: history.Version, rebuild: Rebuilder)
 _WORKER: dict = {}
 
 
-def _start_worker(root: str, rebuild: Rebuilder) -> None:
-    _WORKER["store"], _WORKER["rebuild"] = GitStore(Path(root)), rebuild
+def _start_worker(root: str, rebuild: Rebuilder, strict: bool) -> None:
+    _WORKER.update(store=GitStore(Path(root)), rebuild=rebuild, strict=strict)
 
 
 def _check_in_worker(version: history.Version) -> VersionCheck:
-    return _check_safely(_WORKER["store"], version, _WORKER["rebuild"])
+    return _check_safely(_WORKER["store"], version, _WORKER["rebuild"], _WORKER["strict"])
 
 
 def _checks(store: GitStore, versions: list[history.Version], rebuild: Rebuilder, jobs: int,
-            progress) -> list[VersionCheck]:
+            progress, strict: bool = False) -> list[VersionCheck]:
     """Every version checked, in order; with ``jobs`` > 1 in that many processes (each
     version's rebuild is independent and CPU-bound). ``rebuild`` must then be a module-level
     function, so that it can be handed to the processes."""
@@ -217,12 +254,12 @@ def _checks(store: GitStore, versions: list[history.Version], rebuild: Rebuilder
         for index, version in enumerate(versions, start=1):
             if progress:
                 progress(version, index, total)
-            found.append(_check_safely(store, version, rebuild))
+            found.append(_check_safely(store, version, rebuild, strict))
         return found
     from concurrent.futures import ProcessPoolExecutor
     found = []
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
-                             initargs=(str(store.root), rebuild)) as pool:
+                             initargs=(str(store.root), rebuild, strict)) as pool:
         for index, (version, check) in enumerate(zip(versions, pool.map(_check_in_worker, versions,
                                                                          chunksize=1)), start=1):
             if progress:
@@ -233,18 +270,19 @@ def _checks(store: GitStore, versions: list[history.Version], rebuild: Rebuilder
 
 def verify(store: GitStore, document: str | None, rebuild: Rebuilder,
            progress: Callable[[history.Version, int, int], None] | None = None,
-           jobs: int = 1, more_checks: tuple[Callable[[GitStore, str, str], list[str]], ...] = ()
-           ) -> Report:
+           jobs: int = 1, more_checks: tuple[Callable[[GitStore, str, str], list[str]], ...] = (),
+           strict: bool = False) -> Report:
     """Check every version (of ``document`` or all) and the repository itself;
     ``more_checks(store, document, branch)`` are the higher layers' own checks of a document
-    (the review rounds' recorded files), run with the rest."""
+    (the review rounds' recorded files), run with the rest; ``strict`` fails renderings
+    another renderer made that this one does not reproduce byte for byte."""
     store.require_full_history()
     branch = store.head_ref()
     versions = history.read_versions(store, document)
     if document and not versions:
         history.find_version(history.read_versions(store), document, None)
     problems = []
-    checks = _checks(store, versions, rebuild, jobs, progress)
+    checks = _checks(store, versions, rebuild, jobs, progress, strict)
     for doc in history.documents(versions):
         numbers = [v.number for v in versions if v.document == doc]
         missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))

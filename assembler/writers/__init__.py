@@ -26,6 +26,62 @@ MODULES = {
 WRITERS = ("md", "json", "html", "docx", "pdf")   # the output formats, in the order listed
 EXTENSIONS = {name: "." + name for name in MODULES}
 BINARY = {"docx", "pdf"}
+# The document itself: any later toolkit must rebuild these byte for byte (verify's
+# reproducibility evidence). The other formats are renderings of it.
+CONTENT = ("json", "md")
+# Each writer's output format version: bump it with any change to the bytes a writer makes
+# for the same document, so that verify knows an old version was rendered by another writer.
+FORMAT_VERSIONS = {"md": 1, "json": 1, "html": 1, "docx": 1, "pdf": 1}
+# What else a format's bytes depend on: the libraries that write it (and the PDF's fonts).
+LIBRARIES = {"docx": ("python-docx",), "pdf": ("reportlab",)}
+
+
+def renderer_identity() -> dict:
+    """What renders this toolkit's outputs, as the manifest records it: the toolkit's
+    version, each writer's format version, the writing libraries' versions and the digests
+    of the PDF fonts (files, hashed once a process)."""
+    return _identity()
+
+
+def _identity() -> dict:
+    if not _IDENTITY:
+        import hashlib
+        from importlib import metadata
+        from pathlib import Path
+
+        from assembler.version import __version__
+        fonts = Path(__file__).resolve().parent / "pdf" / "fonts"
+        _IDENTITY.update({
+            "toolkit": __version__,
+            "formats": dict(FORMAT_VERSIONS),
+            "libraries": {name: metadata.version(name) for names in LIBRARIES.values() for name in names},
+            "fonts": {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+                      for path in sorted(fonts.glob("*.ttf"))},
+        })
+    return dict(_IDENTITY)
+
+
+_IDENTITY: dict = {}
+
+
+def rendered_by(identity: dict | None, fmt: str) -> dict:
+    """The part of a renderer identity that decides ``fmt``'s bytes (empty when unknown)."""
+    if not identity:
+        return {}
+    part = {"toolkit": identity.get("toolkit"), "format": identity.get("formats", {}).get(fmt)}
+    for name in LIBRARIES.get(fmt, ()):
+        part[name] = identity.get("libraries", {}).get(name)
+    if fmt == "pdf":
+        part["fonts"] = identity.get("fonts")
+    return part
+
+
+def describe_renderer(part: dict, fmt: str) -> str:
+    """``rendered_by`` in words: 'policy-assembler 0.1.0, pdf writer 2, reportlab 4.2.5'."""
+    from assembler.version import TOOL_NAME
+    words = [f"{TOOL_NAME} {part.get('toolkit')}", f"{fmt} writer {part.get('format')}"]
+    words += [f"{name} {part[name]}" for name in LIBRARIES.get(fmt, ()) if part.get(name)]
+    return ", ".join(words)
 
 
 def writer_for(name: str) -> Writer:
