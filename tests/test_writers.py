@@ -232,3 +232,17 @@ def test_build_writes_several_formats_and_refuses_binary_to_a_terminal(example, 
     assert sorted(p.name for p in out.iterdir()) == ["resolution.docx", "resolution.html", "resolution.pdf"]
     assert example.run("build", "resolution", "--format", "pdf,md").code == 2
     assert example.run("build", "resolution", "--format", "odt", "-o", str(tmp_path / "x.odt")).code == 2
+
+
+def test_watermark_marks_docx_pages_too(example, tmp_path):
+    for name, extra in (("plain", ()), ("marked", ("--watermark",)), ("again", ("--watermark",))):
+        result = example.run("build", "resolution", "--format", "docx", "-o", str(tmp_path / f"{name}.docx"), *extra)
+        assert result.code == 0, result
+    parts = {name: ooxml.parts((tmp_path / f"{name}.docx").read_bytes()) for name in ("plain", "marked", "again")}
+    header = parts["marked"]["word/header1.xml"].decode()
+    assert 'id="PowerPlusWaterMarkObject"' in header and 'string="DRAFT"' in header
+    assert "PowerPlusWaterMarkObject" not in parts["plain"]["word/header1.xml"].decode()
+    assert (tmp_path / "marked.docx").read_bytes() == (tmp_path / "again.docx").read_bytes()
+    assert not ooxml.sanity_problems((tmp_path / "marked.docx").read_bytes())
+    converted = soffice_convert(tmp_path / "marked.docx", "pdf", tmp_path)   # LibreOffice opens it
+    assert "The International Council" in pdftotext(converted.read_bytes())

@@ -90,7 +90,7 @@ def _print_impact(found: list[dict], as_json: bool) -> None:
               help="Write the one format to this file instead of standard output.")
 @click.option("--output-dir", type=click.Path(file_okay=False), default=None,
               help="Write each format to DIR/TEMPLATE.EXT.")
-@click.option("--watermark", is_flag=True, help="Mark DOCX/PDF pages with a DRAFT watermark (PDF).")
+@click.option("--watermark", is_flag=True, help="Mark every DOCX and PDF page with a DRAFT watermark.")
 @click.pass_context
 def build(ctx, template, variables, formats, output, output_dir, watermark):
     """Assemble TEMPLATE and print it (or write it with -o), without recording a version.

@@ -384,6 +384,8 @@ def _header_footer(document, doc: m.Document, options: RenderOptions) -> None:
     header.text = ""
     run = header.add_run(title if len(title) <= 100 else title[:97].rsplit(" ", 1)[0] + "…")
     run.font.size, run.font.color.rgb = Pt(8), MUTED
+    if options.watermark:
+        header._p.append(_watermark_run())
     footer = section.footer.paragraphs[0]
     footer.text = ""
     width = section.page_width - section.left_margin - section.right_margin
@@ -401,6 +403,24 @@ def _header_footer(document, doc: m.Document, options: RenderOptions) -> None:
         if index == 0:
             run = footer.add_run(" of ")
             run.font.size, run.font.color.rgb = Pt(8), MUTED
+
+
+def _watermark_run():
+    """A DRAFT watermark as Word makes one (Design > Watermark): a light grey WordArt text
+    shape behind the page, anchored in the header so it stands on every page."""
+    return parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:v="urn:schemas-microsoft-com:vml" '
+        'xmlns:o="urn:schemas-microsoft-com:office:office"><w:pict>'
+        '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+        'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+        '<v:textpath on="t" fitshape="t"/></v:shapetype>'
+        '<v:shape id="PowerPlusWaterMarkObject" o:spid="_x0000_s2049" type="#_x0000_t136" '
+        'style="position:absolute;margin-left:0;margin-top:0;width:470pt;height:150pt;rotation:315;'
+        'z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
+        'mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" '
+        'fillcolor="#d9dbde" stroked="f"><v:fill opacity=".5"/>'
+        '<v:textpath style="font-family:&quot;DejaVu Sans&quot;;font-size:1pt" string="DRAFT"/>'
+        '</v:shape></w:pict></w:r>')
 
 
 def _properties(document, doc: m.Document, options: RenderOptions) -> None:
