@@ -242,7 +242,19 @@ def _without_positions(blocks):
     from assembler.model import nodes as m
     from assembler.sources.clause_markdown import writable_emphasis
     origin = m.Origin("clause", "c", "c.md", "")
-    doc = normalize_document(m.Document("d", (), (m.Clause("c", tuple(blocks), origin),), origin))
+
+    def writable(node):   # emphasis as Markdown can write it, before runs are joined
+        if isinstance(node, m.Paragraph):
+            return dataclasses.replace(node, content=writable_emphasis(node.content))
+        if isinstance(node, (m.BulletList, m.OrderedList)):
+            return dataclasses.replace(node, items=tuple(tuple(writable(b) for b in i) for i in node.items))
+        if isinstance(node, m.Table):
+            return dataclasses.replace(node, header=tuple(writable_emphasis(c) for c in node.header),
+                                       rows=tuple(tuple(writable_emphasis(c) for c in r) for r in node.rows))
+        return node
+
+    clause = m.Clause("c", tuple(writable(b) for b in blocks), origin)
+    doc = normalize_document(m.Document("d", (), (clause,), origin))
 
     def inl(nodes):
         return tuple(m.Ref(n.target) if isinstance(n, m.Ref) else m.Var(n.name) if isinstance(n, m.Var) else
