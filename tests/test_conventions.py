@@ -20,6 +20,7 @@ EXTERNAL_HOMES = {
     "markdown_it": {"sources/markup.py"},
     "bagit": {"archive/bagexport.py"},
     "defusedxml": {"sources/word_package.py"},
+    "pikepdf": {"writers/pdf/archival.py"},
 }
 
 

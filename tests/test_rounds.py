@@ -390,3 +390,28 @@ def test_a_round_on_a_version_whose_clauses_hold_lists_opens_and_closes(example)
     assert result.code == 0, result
     rounds = example.root / f"versions/resolution/rounds/{ROUND}"
     assert (rounds / "redline-v2-v3.docx").is_file() and (rounds / "pack" / "redline-v1-v2.docx").is_file()
+
+
+def test_every_kind_of_pdf_is_pdf_a_2b_with_every_font_embedded(in_review, tmp_path):
+    """Recorded versions, the review pack (cover, redline, version), the audit report and a
+    watermarked preview: pikepdf's PDF/A-2b validator passes each, and poppler's pdffonts
+    (a second judge) finds every font embedded."""
+    import subprocess
+
+    import pikepdf
+    from pikepdf import pdfa
+
+    from tools import require
+    assert in_review.run("audit", "resolution", "--pdf", str(tmp_path / "audit.pdf")).code == 0
+    assert in_review.run("build", "resolution", "--format", "pdf", "--watermark",
+                         "-o", str(tmp_path / "draft.pdf")).code == 0
+    pdfs = sorted(in_review.root.rglob("*.pdf")) + [tmp_path / "audit.pdf", tmp_path / "draft.pdf"]
+    assert {"resolution.pdf", "cover.pdf", "redline-v1-v2.pdf", "audit.pdf", "draft.pdf"} <= {p.name for p in pdfs}
+    for path in pdfs:
+        with pikepdf.open(path) as pdf:
+            report = pdfa.check(pdf, "2b")
+            assert report.verdict == "pass", (path, [str(f) for f in report.findings])
+            assert pdf.open_metadata()["pdfaid:part"] == "2"
+        fonts = subprocess.run([require("pdffonts"), str(path)], capture_output=True, text=True,
+                               check=True).stdout.splitlines()[2:]
+        assert fonts and all(line.split()[-5] == "yes" for line in fonts), (path, fonts)

@@ -7,6 +7,7 @@ not pay for loading python-docx or reportlab.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:   # the registry itself loads nothing: the command line starts fast
@@ -31,9 +32,13 @@ BINARY = {"docx", "pdf"}
 CONTENT = ("json", "md")
 # Each writer's output format version: bump it with any change to the bytes a writer makes
 # for the same document, so that verify knows an old version was rendered by another writer.
-FORMAT_VERSIONS = {"md": 1, "json": 1, "html": 1, "docx": 1, "pdf": 1}
+# pdf 2: PDF/A-2b (sRGB output intent, XMP metadata, no unembedded Helvetica).
+FORMAT_VERSIONS = {"md": 1, "json": 1, "html": 1, "docx": 1, "pdf": 2}
+# Chinese and Japanese, which the shipped DejaVu fonts lack: Debian's fonts-droid-fallback
+# (TrueType outlines, which reportlab embeds; the Noto CJK fonts are CFF, which it cannot).
+CJK_FONT = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 # What else a format's bytes depend on: the libraries that write it (and the PDF's fonts).
-LIBRARIES = {"docx": ("python-docx",), "pdf": ("reportlab",)}
+LIBRARIES = {"docx": ("python-docx",), "pdf": ("reportlab", "pikepdf")}
 
 
 def renderer_identity() -> dict:
@@ -47,7 +52,6 @@ def _identity() -> dict:
     if not _IDENTITY:
         import hashlib
         from importlib import metadata
-        from pathlib import Path
 
         from assembler.version import __version__
         fonts = Path(__file__).resolve().parent / "pdf" / "fonts"
@@ -56,7 +60,7 @@ def _identity() -> dict:
             "formats": dict(FORMAT_VERSIONS),
             "libraries": {name: metadata.version(name) for names in LIBRARIES.values() for name in names},
             "fonts": {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-                      for path in sorted(fonts.glob("*.ttf"))},
+                      for path in [*sorted(fonts.glob("*.ttf")), CJK_FONT] if path.is_file()},
         })
     return dict(_IDENTITY)
 

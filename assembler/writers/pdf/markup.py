@@ -7,12 +7,78 @@ text is data: every run goes through :func:`escape` before it meets the markup.
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape, quoteattr
+import unicodedata
+from xml.sax.saxutils import escape as _xml_escape, quoteattr
 
 from assembler.model import nodes as m
 from assembler.writers.redline_text import PILCROW, link_note
 
 SERIF, SANS, MONO = "PolicySerif", "PolicySans", "PolicyMono"
+FALLBACK = "PolicyFallback"   # a system font for scripts DejaVu lacks (CJK), when installed
+# What the fonts can show, filled in by the writer when it registers them: the code points
+# every text face has, and the faces to switch to, in order, for a character outside them.
+MAIN: set[int] = set()
+FALLBACKS: list[tuple[str, frozenset[int]]] = []
+_BEYOND_LATIN = re.compile("[^\x00-\u024f\u2000-\u206f]")
+
+
+class MissingGlyph(ValueError):
+    """A character that no configured font can show (it would print as an empty box)."""
+
+    def __init__(self, char: str):
+        super().__init__(char)
+        self.char = char
+
+    def describe(self) -> str:
+        name = unicodedata.name(self.char, "")
+        script = name.split(" ")[0].title() if name else "unknown"
+        return f"'{self.char}' (U+{ord(self.char):04X} {name or 'unnamed'}, {script} script)"
+
+
+def faces(text: str, main: str) -> list[tuple[str, str]]:
+    """``text`` cut into (face, text) runs: ``main`` where the document faces show it, the
+    first fallback that has a character elsewhere (for text drawn straight on the page, such
+    as running heads). Raises :class:`MissingGlyph` for a character no font shows."""
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        face = main
+        if MAIN and ord(char) not in MAIN and not char.isspace() and unicodedata.category(char)[0] != "C":
+            face = next((name for name, points in FALLBACKS if ord(char) in points), "")
+            if not face:
+                raise MissingGlyph(char)
+        if runs and runs[-1][0] == face:
+            runs[-1] = (face, runs[-1][1] + char)
+        else:
+            runs.append((face, char))
+    return runs
+
+
+def escape(text: str) -> str:
+    """``text`` as paragraph markup: XML-escaped, and every character the document faces
+    lack set in a face that has it (DejaVu Sans for Arabic and Hebrew, the fallback for
+    Chinese and Japanese). Raises :class:`MissingGlyph` for a character no font shows."""
+    escaped = _xml_escape(text)
+    if not MAIN or not _BEYOND_LATIN.search(escaped):
+        return escaped
+    out: list[str] = []
+    current: str | None = None
+    for char in escaped:
+        face = None
+        if ord(char) not in MAIN and not char.isspace() and unicodedata.category(char)[0] != "C":
+            face = next((name for name, points in FALLBACKS if ord(char) in points), None)
+            if face is None:
+                raise MissingGlyph(char)
+        if face != current:
+            if current is not None:
+                out.append("</font>")
+            if face is not None:
+                out.append(f'<font face="{face}">')
+            current = face
+        out.append(char)
+    if current is not None:
+        out.append("</font>")
+    return "".join(out)
+
 INSERT_HEX, DELETE_HEX, BAR_HEX = "#0b6b2e", "#a3162b", "#c77c02"
 __all__ = ["SERIF", "SANS", "MONO", "INSERT_HEX", "DELETE_HEX", "BAR_HEX", "escape",
            "inline_markup", "_whole", "note", "pilcrow"]

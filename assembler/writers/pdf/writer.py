@@ -39,11 +39,18 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from assembler.errors import InvalidInput, Problem
 from assembler.model import nodes as m
 from assembler.version import TOOL_NAME, __version__
+from assembler.writers import CJK_FONT
 from assembler.writers.options import RenderOptions, language
+from assembler.writers.pdf.archival import archival
+from assembler.writers.pdf import markup
 from assembler.writers.pdf.markup import (
     BAR_HEX,
+    FALLBACK,
+    MissingGlyph,
+    faces,
     DELETE_HEX,
     INSERT_HEX,
     MONO,
@@ -58,10 +65,22 @@ from assembler.writers.pdf.markup import (
 from assembler.writers.redline_text import heading_note, list_note
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FALLBACK_FONT = CJK_FONT   # Chinese and Japanese, which DejaVu lacks (see assembler.writers)
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#5f6368")
 RULE = colors.HexColor("#c9ccd1")
 _registered = False
+
+
+def _font_unit_metrics(face) -> None:
+    """Put the advance widths of glyphs past a font's long metrics back into font units.
+
+    reportlab reads them already scaled to thousandths of an em (the width it draws with)
+    and writes that number into the embedded subset's ``hmtx``, so a font with few long
+    metrics (DejaVu Sans Mono has three) is embedded with widths that disagree with the
+    PDF's own: a PDF/A violation. The drawing widths are not touched."""
+    scale = face.unitsPerEm / 1000
+    face.hmetrics = [(aw if isinstance(aw, int) else round(aw * scale), lsb) for aw, lsb in face.hmetrics]
 
 
 def register_fonts() -> None:
@@ -73,8 +92,23 @@ def register_fonts() -> None:
              SERIF + "-Italic": "DejaVuSerif-Italic.ttf",
              SERIF + "-BoldItalic": "DejaVuSerif-BoldItalic.ttf",
              SANS: "DejaVuSans.ttf", SANS + "-Bold": "DejaVuSans-Bold.ttf", MONO: "DejaVuSansMono.ttf"}
+    points: dict[str, frozenset[int]] = {}
     for name, file in faces.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+        font = TTFont(name, str(FONT_DIR / file))
+        _font_unit_metrics(font.face)
+        pdfmetrics.registerFont(font)
+        points[name] = frozenset(c for c, glyph in font.face.charToGlyph.items() if glyph)
+    fallbacks = [(SANS, points[SANS]), (SERIF, points[SERIF])]
+    if FALLBACK_FONT.is_file():
+        font = TTFont(FALLBACK, str(FALLBACK_FONT))
+        _font_unit_metrics(font.face)
+        pdfmetrics.registerFont(font)
+        pdfmetrics.registerFontFamily(FALLBACK, normal=FALLBACK, bold=FALLBACK, italic=FALLBACK,
+                                      boldItalic=FALLBACK)
+        fallbacks.append((FALLBACK, frozenset(c for c, glyph in font.face.charToGlyph.items() if glyph)))
+    text_faces = [p for n, p in points.items() if n != MONO]
+    markup.MAIN.update(frozenset.intersection(*text_faces))
+    markup.FALLBACKS[:] = fallbacks
     pdfmetrics.registerFontFamily(SERIF, normal=SERIF, bold=SERIF + "-Bold",
                                   italic=SERIF + "-Italic", boldItalic=SERIF + "-BoldItalic")
     pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS + "-Bold", italic=SANS,
@@ -248,7 +282,8 @@ class _Builder:
         total = sum(block.widths) if block.widths else len(block.header)
         widths = [f"{100 * w / total:.2f}%" for w in (block.widths or [1] * len(block.header))]
         table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS),  # not Helvetica: PDF/A embeds every font
+                                   ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
                                    ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -318,6 +353,9 @@ def _canvas_class(decorate, epoch: int):
 
         def __init__(self, *args, **kwargs):
             kwargs["invariant"] = 1
+            # every page starts in an embedded font (reportlab's default, Helvetica, would be
+            # named on every page without being embedded, which PDF/A forbids)
+            kwargs["initialFontName"] = SANS
             super().__init__(*args, **kwargs)
             self._doc._timeStamp = _FixedStamp(epoch)
             # The file ID is a digest that reportlab seeds from SOURCE_DATE_EPOCH when that is
@@ -377,21 +415,33 @@ def _decorator(doc: m.Document, options: RenderOptions, size, margins):
         if page > 1:
             y = height - top + 14
             head = _fit(right_head, line_width * 0.55)
-            canv.drawString(left, y, _fit(short, line_width - _width(head) - 12))
-            canv.drawRightString(width - right, y, head)
+            _draw(canv, left, y, _fit(short, line_width - _width(head) - 12))
+            _draw(canv, width - right, y, head, right=True)
             canv.line(left, y - 4, width - right, y - 4)
         y = bottom - 20
         canv.line(left, y + 10, width - right, y + 10)
         pages = f"Page {page} of {total}"
-        canv.drawString(left, y, _fit(provenance, line_width - _width(pages) - 12))
-        canv.drawRightString(width - right, y, pages)
+        _draw(canv, left, y, _fit(provenance, line_width - _width(pages) - 12))
+        _draw(canv, width - right, y, pages, right=True)
         canv.restoreState()
 
     return decorate
 
 
 def _width(text: str, size: float = 7.5) -> float:
-    return pdfmetrics.stringWidth(text, SANS, size)
+    return sum(pdfmetrics.stringWidth(run, face, size) for face, run in faces(text, SANS))
+
+
+def _draw(canv: canvas.Canvas, x: float, y: float, text: str, size: float = 7.5,
+          right: bool = False) -> None:
+    """``text`` in the running head or foot, each character in a face that has it (ending at
+    ``x`` when ``right``)."""
+    if right:
+        x -= _width(text, size)
+    for face, run in faces(text, SANS):
+        canv.setFont(face, size)
+        canv.drawString(x, y, run)
+        x += pdfmetrics.stringWidth(run, face, size)
 
 
 def _fit(text: str, room: float, size: float = 7.5) -> str:
@@ -405,8 +455,17 @@ def _fit(text: str, room: float, size: float = 7.5) -> str:
 
 
 def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
-    """The document as PDF bytes."""
-    options = options or RenderOptions()
+    """The document as PDF bytes (PDF/A-2b). A character no configured font can show is an
+    error naming it and its script, never an empty box."""
+    try:
+        return _write(doc, options or RenderOptions())
+    except MissingGlyph as missing:
+        raise InvalidInput(Problem(doc.id, f"the PDF cannot show {missing.describe()}: no font "
+                                   "the toolkit has covers it; install the fonts for that script "
+                                   "or write the text without it")) from None
+
+
+def _write(doc: m.Document, options: RenderOptions) -> bytes:
     register_fonts()
     styles = _styles()
     size = LETTER if options.paper.upper() == "LETTER" else A4
@@ -440,7 +499,8 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     template.build(builder.flow, canvasmaker=_canvas_class(_decorator(doc, options, size, margins),
                                                           options.epoch))
-    return buffer.getvalue()
+    kept = options.version is not None or options.redline is not None or bool(options.report)
+    return archival(buffer.getvalue(), options.epoch, validate=kept)
 
 
 def _without_deletions(nodes):
@@ -482,7 +542,8 @@ def _summary_page(doc: m.Document, options: RenderOptions, styles, builder) -> l
         cell = ParagraphStyle("cell", parent=styles["body"], alignment=TA_LEFT, spaceAfter=0)
         table = Table([[Paragraph(label, cell), Paragraph(f"<b>{value}</b>", cell)] for label, value in rows],
                       colWidths=[78 * mm, 20 * mm], hAlign="LEFT")
-        table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS),  # not Helvetica: PDF/A embeds every font
+                                   ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                                    ("TOPPADDING", (0, 0), (-1, -1), 3),
                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
         flow += [table, Spacer(1, 8)]
