@@ -146,7 +146,9 @@ class Workspace:
             broken = [p for p in templates.problems if Path(p.path).stem == template_id]
             if broken:
                 raise InvalidInput(broken)
-            known = ", ".join(t.id for t in templates) or "none"
+            ids = [t.id for t in templates]
+            known = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more ('assembler list templates')"
+                                          if len(ids) > 8 else "") if ids else "none"
             raise NotFoundError(f"unknown template '{template_id}'"
                                 f"{did_you_mean(template_id, templates.by_id)}; templates in "
                                 f"{self.root / 'templates'}: {known}")
