@@ -11,7 +11,9 @@ from html import escape
 
 from assembler.model import nodes as m
 from assembler.version import TOOL_NAME, __version__
-from assembler.writers.options import RenderOptions, language
+from assembler.writers.options import RenderOptions, language, right_to_left
+
+RTL_ATTRIBUTE = ' dir="rtl"'   # on <html>, for a language written right to left
 from assembler.writers.redline_text import (
     LEGEND,
     PILCROW,
@@ -221,7 +223,7 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
                                      options.status_label) if k)
     page = [
         "<!DOCTYPE html>",
-        f'<html lang="{escape(language(doc))}">',
+        f'<html lang="{escape(language(doc))}"{RTL_ATTRIBUTE if right_to_left(doc) else ""}>',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -109,3 +109,12 @@ def sources_digest(sources: list[tuple[str, str]], variables: dict[str, str]) ->
 
 def language(doc: m.Document) -> str:
     return dict(doc.meta).get("language", "en")
+
+
+# Languages written right to left (BCP 47 primary subtags).
+RTL_LANGUAGES = frozenset({"ar", "he", "iw", "fa", "ur", "yi", "ps", "dv", "sd", "ug", "ckb", "syr"})
+
+
+def right_to_left(doc: m.Document) -> bool:
+    """Whether the document's language is written right to left (Arabic, Hebrew…)."""
+    return language(doc).split("-")[0].lower() in RTL_LANGUAGES

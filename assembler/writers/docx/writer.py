@@ -27,7 +27,7 @@ from assembler.model import nodes as m
 from assembler.version import TOOL_NAME, __version__
 from assembler.writers.docx.ooxml import abstract_numbering
 from assembler.writers.docx.zippack import repack
-from assembler.writers.options import RenderOptions, language
+from assembler.writers.options import RenderOptions, language, right_to_left
 
 CLAUSE_LIST, BULLET_LIST, ORDERED_LIST = 990, 991, 992
 BODY_FONT, HEADING_FONT = "Cambria", "Calibri"
@@ -79,15 +79,31 @@ def _ensure_styles(document) -> None:
         style.paragraph_format.space_after = Pt(14)
 
 
-def _lang(document, code: str) -> None:
-    """Set the document's default language (spelling and hyphenation in Word)."""
-    rpr = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+def _lang(document, code: str, rtl: bool = False) -> None:
+    """Set the document's default language (spelling and hyphenation in Word); for a
+    language written right to left, also its complex-script language, right-to-left runs
+    and right-to-left paragraphs, so Word lays the text out from the right."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}") if defaults is not None else None
     if rpr is not None:
         lang = rpr.find(qn("w:lang"))
         if lang is None:
             lang = OxmlElement("w:lang")
             rpr.append(lang)
         lang.set(qn("w:val"), code)
+        if rtl:
+            lang.set(qn("w:bidi"), code)
+            lang.addprevious(OxmlElement("w:rtl"))   # the schema puts rtl before lang
+    if rtl and defaults is not None:
+        ppr_default = defaults.find(qn("w:pPrDefault"))
+        if ppr_default is None:
+            ppr_default = OxmlElement("w:pPrDefault")
+            defaults.append(ppr_default)
+        ppr = ppr_default.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            ppr_default.append(ppr)
+        ppr.insert(0, OxmlElement("w:bidi"))
 
 
 # ---------------------------------------------------------------- numbering
@@ -505,7 +521,7 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
         section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(25)
     section.top_margin = section.bottom_margin = Mm(24)
-    _lang(document, language(doc))
+    _lang(document, language(doc), right_to_left(doc))
     title = document.add_paragraph(style="Title")
     if options.redline is not None:
         info = options.redline
