@@ -261,6 +261,9 @@ def test_a_right_to_left_document_is_marked_so_in_html_and_docx(ws, tmp_path):
     assert ws.run("build", "policy", "--format", "docx", "-o", str(tmp_path / "p.docx")).code == 0
     styles = ooxml.parts((tmp_path / "p.docx").read_bytes())["word/styles.xml"].decode()
     assert re.search(r'<w:rtl/><w:lang w:val="ar"[^>]* w:bidi="ar"/>', styles) and "<w:pPr><w:bidi/>" in styles
+    footer = ooxml.parts((tmp_path / "p.docx").read_bytes())["word/footer1.xml"].decode()
+    assert '<w:bidi w:val="0"/>' in footer   # the Latin provenance line stays left to right
+    assert not ooxml.sanity_problems((tmp_path / "p.docx").read_bytes())
     assert ws.run("build", "policy", "--format", "pdf", "-o", str(tmp_path / "p.pdf")).code == 0
     text = pdftotext((tmp_path / "p.pdf").read_bytes())
     # the letters are drawn and come back as text, not boxes; right-to-left layout and joining

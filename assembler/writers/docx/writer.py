@@ -446,6 +446,10 @@ def _header_footer(document, doc: m.Document, options: RenderOptions) -> None:
     for inherited in (Twips(4680), Twips(9360)):  # the Footer style's own stops (Letter width)
         tabs.add_tab_stop(inherited, WD_TAB_ALIGNMENT.CLEAR)
     tabs.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    if right_to_left(doc):   # the provenance line is Latin text: left to right, as it reads
+        left_to_right = OxmlElement("w:bidi")
+        left_to_right.set(qn("w:val"), "0")
+        footer._p.get_or_add_pPr().find(qn("w:tabs")).addnext(left_to_right)
     run = footer.add_run(options.provenance(doc) + "\tPage ")
     run.font.size, run.font.color.rgb = Pt(8), MUTED
     for index, field in enumerate(("PAGE", "NUMPAGES")):
