@@ -271,3 +271,29 @@ def test_a_right_to_left_document_is_marked_so_in_html_and_docx(ws, tmp_path):
     assert all(letter in text for letter in "تلتزمالجمعيةبالشفافية")
     english = ws.write("templates/en.yaml", "title: Policy\nbody:\n  - numbered: [purpose]\n")
     assert english and 'dir="rtl"' not in ws.run("build", "en", "--format", "html").stdout
+
+
+def test_a_character_no_font_can_show_is_an_error_naming_its_clause_and_script(ws, tmp_path):
+    ws.clause("greeting", "Members say வணக்கம் at the meeting.")
+    ws.write("templates/policy.yaml", "title: Policy\nbody:\n  - greeting\n")
+    result = ws.run("build", "policy", "--format", "pdf", "-o", str(tmp_path / "p.pdf"))
+    assert result.code == 4
+    assert result.stderr == ("error: clauses/greeting.md (clause greeting): the PDF cannot show 'வ' "
+                             "(U+0BB5 TAMIL LETTER VA, Tamil script): no font the toolkit has covers "
+                             "it; install the fonts for that script or write the text without it\n")
+    assert not (tmp_path / "p.pdf").exists()
+    assert ws.run("build", "policy", "--format", "html").code == 0   # other formats are not boxed in
+
+
+def test_chinese_and_japanese_render_with_the_fallback_face(ws, tmp_path):
+    from assembler.writers import CJK_FONT
+    if not CJK_FONT.is_file():
+        pytest.skip("fonts-droid-fallback is not installed (.ci/run installs it from Debian's packages)")
+    ws.clause("scope", "本行为准则适用于所有社区空间。コミュニティの全ての場に適用されます。")
+    ws.write("templates/policy.yaml", "title: 行为准则\nlanguage: zh-CN\nbody:\n  - scope\n")
+    assert ws.run("build", "policy", "--format", "pdf", "-o", str(tmp_path / "p.pdf")).code == 0
+    data = (tmp_path / "p.pdf").read_bytes()
+    text = "".join(pdftotext(data).split())
+    assert "本行为准则适用于所有社区空间。" in text and "コミュニティの全ての場に適用されます。" in text
+    fonts = subprocess.run(["pdffonts", "-"], input=data, capture_output=True).stdout.decode()
+    assert "DroidSansFallback" in fonts

@@ -460,9 +460,19 @@ def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
     try:
         return _write(doc, options or RenderOptions())
     except MissingGlyph as missing:
-        raise InvalidInput(Problem(doc.id, f"the PDF cannot show {missing.describe()}: no font "
-                                   "the toolkit has covers it; install the fonts for that script "
-                                   "or write the text without it")) from None
+        raise InvalidInput(Problem(_holder(doc, missing.char), f"the PDF cannot show "
+                                   f"{missing.describe()}: no font the toolkit has covers it; "
+                                   "install the fonts for that script or write the text without it")
+                           ) from None
+
+
+def _holder(doc: m.Document, char: str) -> str:
+    """The clause file that holds ``char`` (else the template, else the document id)."""
+    for clause in m.iter_clauses(doc.blocks):
+        own = tuple(b for b in clause.blocks if not isinstance(b, m.ClauseList))
+        if any(char in node.text for node in m.iter_inlines(own) if isinstance(node, (m.Text, m.Code))):
+            return f"{clause.origin.path} (clause {clause.id})"
+    return doc.origin.path or doc.id
 
 
 def _write(doc: m.Document, options: RenderOptions) -> bytes:
