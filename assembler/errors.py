@@ -78,6 +78,7 @@ RULES = {
     "PA160": "undefined variable or variable without a value",
     "PA161": "cross-reference to a clause the document does not hold",
     "PA170": "symbolic link leaves the workspace folder",
+    "PA180": "a character no font of the PDF can show (it would print as an empty box)",
 }
 
 

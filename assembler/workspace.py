@@ -419,6 +419,7 @@ class Workspace:
         problems = list(library.problems) + list(templates.problems)
         for clause in library:
             problems.extend(clause.blocks()[1])
+            problems.extend(_unshowable(clause))
         for template in templates:
             problems.extend(_missing_clauses(template, library))
             try:
@@ -472,6 +473,27 @@ def _missing_clauses(template, library: ClauseLibrary) -> list[Problem]:
 
     walk(template.items)
     return problems
+
+
+def _unshowable(clause) -> list[Problem]:
+    """Text of a clause that no font of the PDF has: one problem per script, where its first
+    such character stands (PA180)."""
+    import unicodedata
+    out = []
+    scripts: set[str] = set()
+    for index, char in writers.unshowable(clause.body):
+        name = unicodedata.name(char, "")
+        script = name.split(" ")[0].title() if name else "unknown"
+        if script in scripts:
+            continue
+        scripts.add(script)
+        line = clause.body_line + clause.body.count("\n", 0, index)
+        column = index - clause.body.rfind("\n", 0, index)
+        out.append(Problem(clause.path, f"'{char}' (U+{ord(char):04X} {name or 'unnamed'}, {script} "
+                           "script) has no font in the PDF and would print as an empty box; install "
+                           "the fonts for that script or write the text without it", line, column,
+                           "PA180"))
+    return out
 
 
 def _checked_variables(variables: dict[str, str]) -> dict[str, str]:

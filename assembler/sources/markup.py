@@ -181,7 +181,7 @@ class _Reader:
         else:
             first = tok.content.strip().split("\n")[0]
             self.problem(f"raw HTML block '{first[:60]}' cannot be imported; rewrite it as "
-                         "Markdown (or delete it)", tok.map[0] if tok.map else 0, first[:10], "PA150")
+                         "Markdown (or delete it)", tok.map[0] if tok.map else 0, first[:10])
 
     def table(self, tokens: Sequence[Token], start: int, stop: int) -> m.Table:
         """A pipe table: its header cells and rows, each cell inlines (a line break in a
@@ -308,7 +308,7 @@ class _Reader:
                 return j
         self.problem(f"raw HTML '{content[:40]}' cannot be imported; only <i>, <em>, <b>, "
                      "<strong>, <a href> and <br> are understood: rewrite it as Markdown",
-                     line, content[:10], "PA150")
+                     line, content[:10])
         return i
 
     def link_ok(self, href: str, line_index: int) -> bool:

@@ -41,6 +41,22 @@ CJK_FONT = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 LIBRARIES = {"docx": ("python-docx",), "pdf": ("reportlab", "pikepdf")}
 
 
+def unshowable(text: str) -> list[tuple[int, str]]:
+    """(index, character) of the first place of each character in ``text`` that no font of
+    the PDF writer has: an empty box in the PDF. Text in Latin scripts is answered without
+    loading the fonts."""
+    import re
+    if not re.search("[^\\x00-\\u024f\\u2000-\\u206f]", text):
+        return []
+    pdf = importlib.import_module(f"{__name__}.pdf.writer")
+    pdf.register_fonts()
+    found: dict[str, int] = {}
+    for index, char in enumerate(text):
+        if char not in found and pdf.markup.face_for(char, "main") is None:
+            found[char] = index
+    return [(index, char) for char, index in found.items()]
+
+
 def renderer_identity() -> dict:
     """What renders this toolkit's outputs, as the manifest records it: the toolkit's
     version, each writer's format version, the writing libraries' versions and the digests

@@ -35,17 +35,23 @@ class MissingGlyph(ValueError):
         return f"'{self.char}' (U+{ord(self.char):04X} {name or 'unnamed'}, {script} script)"
 
 
+def face_for(char: str, main: str) -> str | None:
+    """The face to set ``char`` in: ``main`` when the document faces show it, else the
+    first fallback that has it; None when no font has it."""
+    if not MAIN or ord(char) in MAIN or char.isspace() or unicodedata.category(char)[0] == "C":
+        return main
+    return next((name for name, points in FALLBACKS if ord(char) in points), None)
+
+
 def faces(text: str, main: str) -> list[tuple[str, str]]:
     """``text`` cut into (face, text) runs: ``main`` where the document faces show it, the
     first fallback that has a character elsewhere (for text drawn straight on the page, such
     as running heads). Raises :class:`MissingGlyph` for a character no font shows."""
     runs: list[tuple[str, str]] = []
     for char in text:
-        face = main
-        if MAIN and ord(char) not in MAIN and not char.isspace() and unicodedata.category(char)[0] != "C":
-            face = next((name for name, points in FALLBACKS if ord(char) in points), "")
-            if not face:
-                raise MissingGlyph(char)
+        face = face_for(char, main)
+        if face is None:
+            raise MissingGlyph(char)
         if runs and runs[-1][0] == face:
             runs[-1] = (face, runs[-1][1] + char)
         else:
@@ -63,11 +69,10 @@ def escape(text: str) -> str:
     out: list[str] = []
     current: str | None = None
     for char in escaped:
-        face = None
-        if ord(char) not in MAIN and not char.isspace() and unicodedata.category(char)[0] != "C":
-            face = next((name for name, points in FALLBACKS if ord(char) in points), None)
-            if face is None:
-                raise MissingGlyph(char)
+        face: str | None = face_for(char, "")
+        if face is None:
+            raise MissingGlyph(char)
+        face = face or None   # "" is the paragraph's own face: no tag
         if face != current:
             if current is not None:
                 out.append("</font>")
