@@ -278,9 +278,12 @@ def blocks_chunks(blocks: tuple[m.Block, ...]) -> list[list[str]]:
     previous: type | None = None
     second = False
     for block in blocks:
-        second = type(block) is previous and isinstance(block, (m.BulletList, m.OrderedList)) and not second
-        chunks.extend(block_chunks(block, second))
-        previous = type(block)
+        alternate = (type(block) is previous and isinstance(block, (m.BulletList, m.OrderedList))
+                     and not second)
+        written = block_chunks(block, alternate)
+        if written:   # a block that writes nothing (an empty paragraph) separates nothing
+            chunks.extend(written)
+            previous, second = type(block), alternate
     return chunks
 
 
