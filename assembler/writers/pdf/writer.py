@@ -428,14 +428,20 @@ def _decorator(doc: m.Document, options: RenderOptions, size, margins):
     return decorate
 
 
+def _one_line(text: str) -> str:
+    """Running-head text on one line: line breaks and tabs (which no font draws) as spaces."""
+    return " ".join(text.split())
+
+
 def _width(text: str, size: float = 7.5) -> float:
-    return sum(pdfmetrics.stringWidth(run, face, size) for face, run in faces(text, SANS))
+    return sum(pdfmetrics.stringWidth(run, face, size) for face, run in faces(_one_line(text), SANS))
 
 
 def _draw(canv: canvas.Canvas, x: float, y: float, text: str, size: float = 7.5,
           right: bool = False) -> None:
     """``text`` in the running head or foot, each character in a face that has it (ending at
     ``x`` when ``right``)."""
+    text = _one_line(text)
     if right:
         x -= _width(text, size)
     for face, run in faces(text, SANS):
@@ -447,6 +453,7 @@ def _draw(canv: canvas.Canvas, x: float, y: float, text: str, size: float = 7.5,
 def _fit(text: str, room: float, size: float = 7.5) -> str:
     """``text`` cut short with "…" so that it fits in ``room`` points (running heads with
     long labels must not run into each other)."""
+    text = _one_line(text)
     if _width(text, size) <= room:
         return text
     while text and _width(text + "…", size) > room:
