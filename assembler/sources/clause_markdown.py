@@ -41,14 +41,16 @@ def escape_line_start(line: str) -> str:
 
 
 def inlines(nodes: tuple[m.Inline, ...], link_note: Callable[[m.Link], str] | None = None,
-            placeholders: bool = True) -> str:
+            placeholders: bool = True, block: bool = True) -> str:
     """Inline nodes as Markdown text (hard breaks as a backslash at the end of a line; a
     redline's insertions and deletions as CriticMarkup, a changed link target as a
     ``link_note`` comment). Variables and references are written as placeholders, or as
-    the text a reader sees when ``placeholders`` is false (a built document)."""
+    the text a reader sees when ``placeholders`` is false (a built document). A line that
+    would open a block (``1.``, ``#``, ``-``) is escaped unless ``block`` is false: a
+    template's title or heading is read as inline text only."""
 
     def again(content: tuple[m.Inline, ...]) -> str:
-        return inlines(content, link_note, placeholders)
+        return inlines(content, link_note, placeholders, block)
 
     out: list[str] = []
     for node in _codes_joined(writable_emphasis(nodes)):
@@ -83,6 +85,8 @@ def inlines(nodes: tuple[m.Inline, ...], link_note: Callable[[m.Link], str] | No
         elif isinstance(node, m.Del):
             out.append("{--" + again(node.content) + "--}")
     text = "".join(out)
+    if not block:
+        return text
     return "\n".join(escape_line_start(line) for line in text.split("\n"))
 
 

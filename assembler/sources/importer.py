@@ -302,7 +302,7 @@ def plan_import(source: SourceDocument, template_id: str, taken_ids: set[str],
         if isinstance(step, Piece):
             assert step.heading is not None
             heading = step.heading
-            text = clause_markdown.inlines(heading.content)
+            text = clause_markdown.inlines(heading.content, block=False)
             report.append(ReportRow(step.where, f"heading (level {heading.level})",
                                     f"template heading '{m.plain_text(heading.content)}'"))
             (body if seen_list or structured else preamble).append({"heading": text, "level": heading.level})
@@ -323,7 +323,7 @@ def plan_import(source: SourceDocument, template_id: str, taken_ids: set[str],
                 body.append(step.id)
             else:
                 (closing if seen_list else preamble).append(step.id)
-    template: dict[str, object] = {"id": template_id, "title": clause_markdown.inlines(title)}
+    template: dict[str, object] = {"id": template_id, "title": clause_markdown.inlines(title, block=False)}
     if preamble and body:
         template["preamble"] = preamble
         template["body"] = body
