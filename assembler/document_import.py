@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from assembler.errors import InvalidInput, NotFoundError, Problem, UsageError, WorkspaceStateError
 from assembler.sources.files import atomic_write, decode_source
-from assembler.sources.importer import ImportPlan, PreviousClause, ReportRow, plan_import, slug
+from assembler.sources.importer import ImportPlan, PreviousClause, ReportRow, block_words, plan_import, slug
 
 if TYPE_CHECKING:
     from assembler.history.versions import Recorded
@@ -77,41 +77,18 @@ def read_source(file: Path, tracked: str = "refuse") -> SourceDocument:
 
 def _previous_clauses(ws: Workspace, template_id: str) -> dict[str, PreviousClause]:
     """The clauses the existing template uses, with their words (for ``into``)."""
-    from assembler.model import nodes as m
-    from assembler.sources.templates import ClauseItem, NumberedItem
+    from assembler.sources.templates import clause_items
     template = ws.templates().get(template_id)
     if template is None:
         raise NotFoundError(f"--into {template_id}: no such template; import the first "
                             "revision without --into")
     library = ws.clauses()
     found: dict[str, PreviousClause] = {}
-
-    def walk(items) -> None:
-        for item in items:
-            if isinstance(item, ClauseItem):
-                clause = library.get(item.ref)
-                if clause is not None:
-                    blocks, _ = clause.blocks()
-                    words = []
-                    for block in blocks:
-                        words.extend(_block_words(block, m))
-                    found[clause.id] = PreviousClause(clause.path, words)
-                walk(item.children)
-            elif isinstance(item, NumberedItem):
-                walk(item.items)
-
-    walk(template.items)
+    for item in clause_items(template.items):
+        clause = library.get(item.ref)
+        if clause is not None:
+            found[clause.id] = PreviousClause(clause.path, block_words(list(clause.blocks()[0])))
     return found
-
-
-def _block_words(block, m) -> list[str]:
-    if isinstance(block, (m.Paragraph, m.Heading)):
-        return m.plain_text(block.content).split()
-    if isinstance(block, (m.BulletList, m.OrderedList)):
-        return [w for item in block.items for inner in item for w in _block_words(inner, m)]
-    if isinstance(block, m.Table):
-        return [w for row in (block.header, *block.rows) for c in row for w in m.cell_text(c).split()]
-    return []
 
 
 def import_document(ws: Workspace, file: Path, template_id: str | None = None,
@@ -163,24 +140,10 @@ def import_document(ws: Workspace, file: Path, template_id: str | None = None,
 def _used_elsewhere(ws: Workspace, template_id: str) -> set[str]:
     """Paths of clause files that templates other than ``template_id`` use: an update
     never deletes them."""
-    from assembler.sources.templates import ClauseItem, NumberedItem
+    from assembler.sources.templates import clause_items
     library = ws.clauses()
-    used: set[str] = set()
-
-    def walk(items) -> None:
-        for item in items:
-            if isinstance(item, ClauseItem):
-                clause = library.get(item.ref)
-                if clause is not None:
-                    used.add(clause.path)
-                walk(item.children)
-            elif isinstance(item, NumberedItem):
-                walk(item.items)
-
-    for template in ws.templates():
-        if template.id != template_id:
-            walk(template.items)
-    return used
+    return {clause.path for template in ws.templates() if template.id != template_id
+            for item in clause_items(template.items) if (clause := library.get(item.ref)) is not None}
 
 
 def _refuse_uncommitted(ws: Workspace, plan: ImportPlan) -> None:

@@ -26,7 +26,7 @@ from assembler.history.manifest import Source
 from assembler.history.versions import Recorded
 from assembler.repo import store
 from assembler.repo.store import GitStore
-from assembler.sources.files import atomic_write, decode_source, git_blob_id
+from assembler.sources.files import decode_source, git_blob_id
 
 if TYPE_CHECKING:   # imported where used, so the command line starts fast
     from assembler.history import verify as verify_mod
@@ -459,20 +459,10 @@ def rebuild_version(root: Path, manifest: dict, epoch: int) -> tuple[str, dict[s
 def _missing_clauses(template, library: ClauseLibrary) -> list[Problem]:
     """Clause ids the template names anywhere, conditions ignored, that the library lacks."""
     from assembler.build.assemble import is_clause_path, unknown_clause
-    from assembler.sources.templates import ClauseItem, NumberedItem
-    problems = []
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, ClauseItem):
-                if not is_clause_path(item.ref) and not library.get(item.ref) and item.ref not in library.broken:
-                    problems.append(unknown_clause(template.path, item.ref, item.line, library))
-                walk(item.children)
-            elif isinstance(item, NumberedItem):
-                walk(item.items)
-
-    walk(template.items)
-    return problems
+    from assembler.sources.templates import clause_items
+    return [unknown_clause(template.path, item.ref, item.line, library)
+            for item in clause_items(template.items)
+            if not is_clause_path(item.ref) and not library.get(item.ref) and item.ref not in library.broken]
 
 
 def _unshowable(clause) -> list[Problem]:

@@ -12,11 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from assembler.sources.word_package import W, WordPackage, fail
+from assembler.sources.word_package import DELETED, INSERTED, W, WordPackage, fail
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_INSERTED = {W + "ins", W + "moveTo"}
-_DELETED = {W + "del", W + "moveFrom"}
 _SKIPPED = {W + "pPr", W + "rPr", W + "sdtPr", W + "instrText", W + "delInstrText",
             W + "drawing", W + "pict", W + "object", W + "footnoteReference",
             W + "endnoteReference",
@@ -95,9 +92,9 @@ class _Walker:
                 continue  # a paragraph nested in a text box: its own entry (body.iter finds it)
             elif tag in _SKIPPED:
                 continue
-            elif tag in _INSERTED or tag in _DELETED:
+            elif tag in INSERTED or tag in DELETED:
                 p.tracked += 1
-                self.walk(child, p, "ins" if tag in _INSERTED else "del")
+                self.walk(child, p, "ins" if tag in INSERTED else "del")
             elif tag == W + "t":
                 self.text(p, child.text or "", state)
             elif tag == W + "delText":

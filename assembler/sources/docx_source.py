@@ -11,14 +11,15 @@ refused unless the caller accepts or rejects them all; comments are left out wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assembler.errors import InvalidInput, Problem
 from assembler.model import nodes as m
-from assembler.sources.outline import Entry, Piece, SourceDocument
-from assembler.sources.word_package import R, W, WordPackage, fail
+from assembler.sources.docx_structure import WordParagraph, joined, pieces, trim
+from assembler.sources.outline import SourceDocument
+from assembler.sources.word_package import DELETED, INSERTED, R, W, WordPackage, fail
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,9 +28,6 @@ if TYPE_CHECKING:
 # (text or a finished inline, bold, italic): a run's content before it becomes inlines
 Segment = tuple["str | m.Inline", bool, bool]
 
-MAX_HEADING_LEVEL = 6   # as deep as a template heading goes
-_INSERTED = {W + "ins", W + "moveTo"}
-_DELETED = {W + "del", W + "moveFrom"}
 _FORMAT_CHANGES = {W + "rPrChange", W + "pPrChange", W + "sectPrChange", W + "tblPrChange",
                    W + "trPrChange", W + "tcPrChange", W + "numberingChange"}
 _PASS_THROUGH = {W + "smartTag", W + "customXml", W + "fldSimple", W + "dir", W + "bdo"}
@@ -48,20 +46,6 @@ class _Style:
     num: tuple[str, int] | None
     bold: bool | None
     italic: bool | None
-
-
-@dataclass
-class _Para:
-    """A body paragraph as read: its inlines, heading level, list membership."""
-
-    content: list[m.Inline]
-    where: str
-    heading: int | None = None
-    title: bool = False
-    num: tuple[str, int] | None = None     # (numId, level)
-    ordered: bool = False
-    notes: list[m.Block] = field(default_factory=list)   # its footnotes, as paragraphs
-    joins_next: bool = False               # its paragraph mark was removed by a change taken
 
 
 class _Reader:
@@ -161,12 +145,12 @@ class _Reader:
 
     # ------------------------------------------------------------ paragraphs
 
-    def paragraph(self, p: Element, where: str) -> _Para:
+    def paragraph(self, p: Element, where: str) -> WordParagraph:
         ppr = p.find(W + "pPr")
         style_el = ppr.find(W + "pStyle") if ppr is not None else None
         style_id = style_el.get(W + "val") if style_el is not None else None
         notes: list[m.Block] = []
-        para = _Para(self.inlines(p, notes), where, notes=notes)
+        para = WordParagraph(self.inlines(p, notes), where, notes=notes)
         para.title = any(s.name == "title" for s in self._style_chain(style_id))
         para.heading = None if para.title else self.heading_level(style_id, ppr)
         num = _num_pr(ppr.find(W + "numPr") if ppr is not None else None)
@@ -179,9 +163,9 @@ class _Reader:
         mark = ppr.find(W + "rPr") if ppr is not None else None
         if mark is not None:
             for child in mark:
-                if child.tag in _INSERTED | _DELETED:
+                if child.tag in INSERTED | DELETED:
                     self.changes += 1
-                    removed = "accept" if child.tag in _DELETED else "reject"
+                    removed = "accept" if child.tag in DELETED else "reject"
                     para.joins_next = para.joins_next or self.tracked == removed
         if ppr is not None and ppr.find(W + "pPrChange") is not None:
             self.changes += 1
@@ -196,11 +180,11 @@ class _Reader:
     def _collect(self, element: Element, out: list[Segment], notes: list[m.Block], deleted: bool) -> None:
         for child in element:
             tag = child.tag
-            if tag in _INSERTED or tag in _DELETED:
+            if tag in INSERTED or tag in DELETED:
                 self.changes += 1
-                removed = (tag in _DELETED) == (self.tracked != "reject")
+                removed = (tag in DELETED) == (self.tracked != "reject")
                 if not removed:
-                    self._collect(child, out, notes, tag in _DELETED)
+                    self._collect(child, out, notes, tag in DELETED)
             elif tag == W + "r":
                 self._word_run(child, out, notes, deleted)
             elif tag == W + "hyperlink":
@@ -247,7 +231,7 @@ class _Reader:
                     self.footnotes_used += 1
                     label = f"[{self.footnotes_used}]"
                     out.append((label, False, False))
-                    notes.append(m.Paragraph(m.merge_text([m.Text(label + " "), *_trim(tuple(text))])))
+                    notes.append(m.Paragraph(m.merge_text([m.Text(label + " "), *trim(tuple(text))])))
             elif tag in (W + "drawing", W + "pict", W + "object"):
                 self.pictures += 1
 
@@ -277,7 +261,7 @@ class _Reader:
                     if inl and content:
                         content.append(m.Text(" "))
                     content.extend(inl)
-                cells.append(_trim(m.merge_text(content)))
+                cells.append(trim(m.merge_text(content)))
             rows.append(tuple(cells))
         return m.Table("", rows[0] if rows else (), tuple(rows[1:]))
 
@@ -302,20 +286,6 @@ def _num_pr(num_pr: Element | None) -> tuple[str, int] | None:
     if num_id is None:
         return None
     return num_id.get(W + "val", "0"), int(level.get(W + "val", "0")) if level is not None else 0
-
-
-def _trim(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
-    """``nodes`` without leading and trailing spaces (and line breaks)."""
-    out = list(nodes)
-    while out and (isinstance(out[0], m.LineBreak) or isinstance(out[0], m.Text) and not out[0].text.strip()):
-        out.pop(0)
-    while out and (isinstance(out[-1], m.LineBreak) or isinstance(out[-1], m.Text) and not out[-1].text.strip()):
-        out.pop()
-    if out and isinstance(out[0], m.Text):
-        out[0] = m.Text(out[0].text.lstrip())
-    if out and isinstance(out[-1], m.Text):
-        out[-1] = m.Text(out[-1].text.rstrip())
-    return tuple(out)
 
 
 def _build(segments: list[Segment]) -> list[m.Inline]:
@@ -349,64 +319,6 @@ def _build(segments: list[Segment]) -> list[m.Inline]:
     return list(m.merge_text(out))
 
 
-# ---------------------------------------------------------------- structure
-
-@dataclass
-class _Node:
-    para: _Para
-    children: list[_Node] = field(default_factory=list)
-
-
-def _tree(run: list[_Para]) -> list[_Node]:
-    """List paragraphs nested by their level."""
-    roots: list[_Node] = []
-    stack: list[tuple[int, _Node]] = []
-    for para in run:
-        level = para.num[1] if para.num else 0
-        node = _Node(para)
-        while stack and stack[-1][0] >= level:
-            stack.pop()
-        (stack[-1][1].children if stack else roots).append(node)
-        stack.append((level, node))
-    return roots
-
-
-def _item_blocks(node: _Node) -> tuple[m.Block, ...]:
-    """A list item's own blocks: its paragraph (and footnotes), its sub-lists as text."""
-    blocks: list[m.Block] = []
-    if node.para.content:
-        blocks.append(m.Paragraph(_trim(tuple(node.para.content))))
-    blocks.extend(node.para.notes)
-    blocks.extend(_text_lists(node.children))
-    return tuple(blocks)
-
-
-def _text_lists(nodes: list[_Node]) -> list[m.Block]:
-    """Sibling items as lists inside clause text (a change of kind starts a new list)."""
-    out: list[m.Block] = []
-    group: list[_Node] = []
-    for node in [*nodes, None]:
-        if group and (node is None or node.para.ordered != group[0].para.ordered):
-            items = tuple(_item_blocks(n) for n in group)
-            out.append(m.OrderedList(items) if group[0].para.ordered else m.BulletList(items))
-            group = []
-        if node is not None:
-            group.append(node)
-    return out
-
-
-def _entries(nodes: list[_Node]) -> tuple[Entry, ...]:
-    """Numbered items as entries: a trailing run of numbered sub-items, its sub-clauses."""
-    out = []
-    for node in nodes:
-        tail = len(node.children)
-        while tail > 0 and node.children[tail - 1].para.ordered:
-            tail -= 1
-        own = _Node(node.para, node.children[:tail])
-        out.append(Entry(_item_blocks(own), node.para.where, _entries(node.children[tail:])))
-    return tuple(out)
-
-
 def read_docx(path: Path, data: bytes, tracked: str = "refuse") -> SourceDocument:
     """The pieces of the Word document ``data`` (read from ``path``); ``tracked`` says what
     to do with tracked changes: ``refuse`` (an error), ``accept`` or ``reject`` them all."""
@@ -417,7 +329,7 @@ def read_docx(path: Path, data: bytes, tracked: str = "refuse") -> SourceDocumen
         if body is None:
             raise fail(path, "is a zip but not a Word document (no word/document.xml)")
         reader = _Reader(package, tracked)
-        items: list[_Para | m.Table] = []
+        items: list[WordParagraph | m.Table] = []
         count = 0
 
         def walk(container: Element) -> None:
@@ -430,7 +342,7 @@ def read_docx(path: Path, data: bytes, tracked: str = "refuse") -> SourceDocumen
                     items.append(reader.table(child))
                 elif child.tag == W + "sdt" and child.find(W + "sdtContent") is not None:
                     walk(child.find(W + "sdtContent"))  # type: ignore[arg-type]
-                elif child.tag in _INSERTED | _DELETED:
+                elif child.tag in INSERTED | DELETED:
                     walk(child)
 
         walk(body)
@@ -447,87 +359,6 @@ def read_docx(path: Path, data: bytes, tracked: str = "refuse") -> SourceDocumen
         notes.append(f"{reader.pictures} picture{'s' if reader.pictures != 1 else ''} left out")
     if reader.changes:
         notes.append(f"{reader.changes} tracked changes {tracked}ed")
-    return _pieces(path, _joined(items), notes)
+    return pieces(path, joined(items), notes)
 
 
-def _joined(items: list[_Para | m.Table]) -> list[_Para | m.Table]:
-    """Paragraphs whose mark a taken change removed, joined with the next one."""
-    out: list[_Para | m.Table] = []
-    carry: _Para | None = None
-    for item in items:
-        if carry is not None and isinstance(item, _Para):
-            item.content = carry.content + item.content
-            item.notes = carry.notes + item.notes
-            carry = None
-        if isinstance(item, _Para) and item.joins_next:
-            carry = item
-            continue
-        out.append(item)
-    if carry is not None:
-        out.append(carry)
-    return out
-
-
-def _pieces(path: Path, items: list[_Para | m.Table], notes: list[str]) -> SourceDocument:
-    pieces: list[Piece] = []
-    title: tuple[m.Inline, ...] | None = None
-    counters: dict[str, int] = {}   # numId -> top-level items numbered so far
-    index = 0
-    while index < len(items):
-        item = items[index]
-        if isinstance(item, m.Table):
-            pieces.append(Piece(f"table after paragraph {_last_where(items, index)}", block=item))
-            index += 1
-            continue
-        content = _trim(tuple(item.content))
-        if item.num is not None:
-            end = index
-            while end < len(items) and isinstance(items[end], _Para) and items[end].num is not None:  # type: ignore[union-attr]
-                end += 1
-            run = [p for p in items[index:end] if isinstance(p, _Para)]
-            pieces.extend(_list_pieces(run, counters))
-            index = end
-            continue
-        index += 1
-        if not content and not item.notes:
-            continue
-        if item.title and title is None:
-            title = content
-        elif item.heading is not None:
-            if item.heading > MAX_HEADING_LEVEL:
-                raise InvalidInput(Problem(str(path), f"{item.where}: a level-{item.heading} heading "
-                                           f"is deeper than the {MAX_HEADING_LEVEL} levels a template "
-                                           "has; give it a higher level (Heading 1-6) in Word"))
-            pieces.append(Piece(item.where, heading=m.Heading(item.heading, content)))
-        else:
-            pieces.append(Piece(item.where, block=m.Paragraph(content)))
-        for note in item.notes:
-            pieces.append(Piece(item.where, block=note))
-    return SourceDocument(str(path), pieces, title, notes)
-
-
-def _last_where(items: list[_Para | m.Table], index: int) -> str:
-    before = [i for i in items[:index] if isinstance(i, _Para)]
-    return before[-1].where.split()[-1] if before else "0"
-
-
-def _list_pieces(run: list[_Para], counters: dict[str, int]) -> list[Piece]:
-    """One run of list paragraphs: numbered items at the top become numbered entries
-    (numbered on from earlier items of the same Word list), bulleted ones a bullet list."""
-    out: list[Piece] = []
-    roots = _tree(run)
-    group: list[_Node] = []
-    for node in [*roots, None]:
-        if group and (node is None or node.para.ordered != group[0].para.ordered):
-            first = group[0].para
-            if first.ordered:
-                num_id = first.num[0] if first.num else ""
-                start = counters.get(num_id, 0) + 1
-                counters[num_id] = start + len(group) - 1
-                out.append(Piece(first.where, entries=_entries(group), start=start))
-            else:
-                out.append(Piece(first.where, block=_text_lists(group)[0]))
-            group = []
-        if node is not None:
-            group.append(node)
-    return out

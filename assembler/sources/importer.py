@@ -142,7 +142,8 @@ def _title(text: str, limit: int = 72) -> str:
     return sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def _words_of(blocks: list[m.Block]) -> list[str]:
+def block_words(blocks: list[m.Block]) -> list[str]:
+    """The words a reader sees in ``blocks`` (lists and table cells included)."""
     return " ".join(m.plain_text(n.content) if isinstance(n, (m.Paragraph, m.Heading)) else ""
                     for n in _flat(blocks)).split()
 
@@ -367,7 +368,7 @@ def _match_previous(units: list[_Unit], previous: dict[str, PreviousClause], tak
     if not previous:
         return []
     taken.update(previous)
-    words = [_words_of(u.blocks) for u in units]
+    words = [block_words(u.blocks) for u in units]
     free = dict(previous)
     for unit, these in zip(units, words):
         same = next((i for i, p in free.items() if p.words == these), None)

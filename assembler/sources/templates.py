@@ -202,6 +202,17 @@ class _Parser:
         return IncludeItem(name, y.line, when)
 
 
+def clause_items(items: tuple[Item, ...]) -> Iterator[ClauseItem]:
+    """Every clause item in ``items``, numbered lists and sub-clauses included, in order
+    (conditions and includes not followed)."""
+    for item in items:
+        if isinstance(item, ClauseItem):
+            yield item
+            yield from clause_items(item.children)
+        elif isinstance(item, NumberedItem):
+            yield from clause_items(item.items)
+
+
 def read_template(root: Path, file: Path) -> tuple[Template | None, list[Problem]]:
     """Read one template file; return the template (None if unusable) and its problems."""
     return read_and_parse(root, file, parse_template)

@@ -28,6 +28,9 @@ MAX_RATIO = 100           # uncompressed / compressed, for entries over RATIO_FL
 RATIO_FLOOR = 1024 * 1024
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+# Word's tracked changes: what they insert and what they delete (moves included)
+INSERTED = frozenset({W + "ins", W + "moveTo"})
+DELETED = frozenset({W + "del", W + "moveFrom"})
 
 
 def fail(path: Path, message: str) -> InvalidInput:

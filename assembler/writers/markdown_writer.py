@@ -13,7 +13,6 @@ from assembler.sources import clause_markdown as cm
 from assembler.writers.redline_text import PILCROW, heading_note, link_note, list_note
 
 
-
 def inlines(nodes: tuple[m.Inline, ...]) -> str:
     """Inline nodes as the built document shows them: variables and references as their
     text, changed link targets noted."""

@@ -44,20 +44,20 @@ from assembler.model import nodes as m
 from assembler.version import TOOL_NAME, __version__
 from assembler.writers import CJK_FONT
 from assembler.writers.options import RenderOptions, language
-from assembler.writers.pdf.archival import archival
 from assembler.writers.pdf import markup
+from assembler.writers.pdf.archival import archival
 from assembler.writers.pdf.markup import (
     BAR_HEX,
-    FALLBACK,
-    MissingGlyph,
-    faces,
     DELETE_HEX,
+    FALLBACK,
     INSERT_HEX,
     MONO,
     SANS,
     SERIF,
+    MissingGlyph,
     _whole,
     escape,
+    faces,
     inline_markup,
     note,
     pilcrow,
