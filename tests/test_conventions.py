@@ -14,7 +14,9 @@ EXTERNAL_HOMES = {
     "click": {"cli/"},                                   # the command line layer
     "git": {"repo/store.py"},
     "docx": {"writers/docx/writer.py", "writers/docx/redline.py"},
-    "reportlab": {"writers/pdf/writer.py"},
+    "reportlab": {"writers/pdf/writer.py", "writers/pdf/shaping.py"},
+    "uharfbuzz": {"writers/pdf/shaping.py"},
+    "bidi": {"writers/bidi_levels.py"},
     "diff_match_patch": {"build/worddiff.py"},
     "yaml": {"sources/yamlfile.py"},
     "markdown_it": {"sources/markup.py"},

@@ -33,12 +33,14 @@ CONTENT = ("json", "md")
 # Each writer's output format version: bump it with any change to the bytes a writer makes
 # for the same document, so that verify knows an old version was rendered by another writer.
 # pdf 2: PDF/A-2b (sRGB output intent, XMP metadata, no unembedded Helvetica).
-FORMAT_VERSIONS = {"md": 1, "json": 1, "html": 1, "docx": 1, "pdf": 2}
+# pdf 3: Arabic, Hebrew and Devanagari shaped and laid out in reading order; a space or sign
+# between words of a fallback script stays in that script's face.
+FORMAT_VERSIONS = {"md": 1, "json": 1, "html": 1, "docx": 1, "pdf": 3}
 # Chinese and Japanese, which the shipped DejaVu fonts lack: Debian's fonts-droid-fallback
 # (TrueType outlines, which reportlab embeds; the Noto CJK fonts are CFF, which it cannot).
 CJK_FONT = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 # What else a format's bytes depend on: the libraries that write it (and the PDF's fonts).
-LIBRARIES = {"docx": ("python-docx",), "pdf": ("reportlab", "pikepdf")}
+LIBRARIES = {"docx": ("python-docx",), "pdf": ("reportlab", "pikepdf", "uharfbuzz", "python-bidi")}
 
 
 def unshowable(text: str) -> list[tuple[int, str]]:

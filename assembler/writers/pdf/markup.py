@@ -59,6 +59,14 @@ def faces(text: str, main: str) -> list[tuple[str, str]]:
     return runs
 
 
+def _joins(char: str, face: str) -> bool:
+    """Whether ``char``, not a letter, can stay in a run set in the fallback ``face`` (a space,
+    a full stop or a digit in Arabic text belongs to the words around it)."""
+    if unicodedata.category(char)[0] == "L" or char == "&" or char == ";":
+        return False
+    return char == " " or any(name == face and ord(char) in points for name, points in FALLBACKS)
+
+
 def escape(text: str) -> str:
     """``text`` as paragraph markup: XML-escaped, and every character the document faces
     lack set in a face that has it (DejaVu Sans for Arabic and Hebrew, the fallback for
@@ -69,6 +77,9 @@ def escape(text: str) -> str:
     out: list[str] = []
     current: str | None = None
     for char in escaped:
+        if current is not None and _joins(char, current):
+            out.append(char)   # a space or sign between words of a script keeps the run whole
+            continue
         face: str | None = face_for(char, "")
         if face is None:
             raise MissingGlyph(char)

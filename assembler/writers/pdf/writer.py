@@ -12,12 +12,14 @@ time instead of the clock).
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 import time
 from io import BytesIO
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
+from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -42,9 +44,9 @@ from reportlab.platypus import (
 from assembler.errors import InvalidInput, Problem
 from assembler.model import nodes as m
 from assembler.version import TOOL_NAME, __version__
-from assembler.writers import CJK_FONT
-from assembler.writers.options import RenderOptions, language
-from assembler.writers.pdf import markup
+from assembler.writers import CJK_FONT, bidi_levels
+from assembler.writers.options import RenderOptions, language, right_to_left
+from assembler.writers.pdf import markup, shaping
 from assembler.writers.pdf.archival import archival
 from assembler.writers.pdf.markup import (
     BAR_HEX,
@@ -66,6 +68,8 @@ from assembler.writers.redline_text import heading_note, list_note
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FALLBACK_FONT = CJK_FONT   # Chinese and Japanese, which DejaVu lacks (see assembler.writers)
+INDIC = "PolicyDevanagari"   # Hindi, Marathi, Nepali…: Noto Sans Devanagari, shipped
+INDIC_FACES = {INDIC: "NotoSansDevanagari-Regular.ttf", INDIC + "-Bold": "NotoSansDevanagari-Bold.ttf"}
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#5f6368")
 RULE = colors.HexColor("#c9ccd1")
@@ -93,12 +97,21 @@ def register_fonts() -> None:
              SERIF + "-BoldItalic": "DejaVuSerif-BoldItalic.ttf",
              SANS: "DejaVuSans.ttf", SANS + "-Bold": "DejaVuSans-Bold.ttf", MONO: "DejaVuSansMono.ttf"}
     points: dict[str, frozenset[int]] = {}
+    shaping.install()
     for name, file in faces.items():
-        font = TTFont(name, str(FONT_DIR / file))
+        font = TTFont(name, str(FONT_DIR / file), shapable=True)
         _font_unit_metrics(font.face)
         pdfmetrics.registerFont(font)
         points[name] = frozenset(c for c, glyph in font.face.charToGlyph.items() if glyph)
     fallbacks = [(SANS, points[SANS]), (SERIF, points[SERIF])]
+    for name, file in INDIC_FACES.items():
+        font = TTFont(name, str(FONT_DIR / file), shapable=True)
+        _font_unit_metrics(font.face)
+        pdfmetrics.registerFont(font)
+    pdfmetrics.registerFontFamily(INDIC, normal=INDIC, bold=INDIC + "-Bold", italic=INDIC,
+                                  boldItalic=INDIC + "-Bold")
+    fallbacks.append((INDIC, frozenset(c for c, glyph in pdfmetrics.getFont(INDIC).face.charToGlyph.items()
+                                      if glyph and c < 0xF0000)))
     if FALLBACK_FONT.is_file():
         font = TTFont(FALLBACK, str(FALLBACK_FONT))
         _font_unit_metrics(font.face)
@@ -136,9 +149,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-class _Marked(Paragraph):
+class _Marked(shaping.BidiParagraph):
     """A paragraph that draws a change bar in the margin beside each line holding a change
-    (every line when the whole block changed)."""
+    (every line when the whole block changed); in the right margin when it reads right to left."""
 
     def __init__(self, text, style, bulletText=None, whole: bool = False, margin: float = 0,
                  **kwargs):
@@ -165,7 +178,7 @@ class _Marked(Paragraph):
         canv.saveState()
         canv.setStrokeColor(colors.HexColor(BAR_HEX))
         canv.setLineWidth(2)
-        x = -self._margin - 9
+        x = self.width + 9 if self.style.wordWrap == "RTL" else -self._margin - 9
         for index, line in enumerate(lines):
             if self._whole or _line_changed(line):
                 top = self.height - index * leading
@@ -200,10 +213,37 @@ class _Anchor(Flowable):
 
 # ---------------------------------------------------------------- blocks -> flowables
 
+_TAGS = re.compile(r"<[^>]*>")
+_VARIANTS: dict[tuple[str, bool, bool], ParagraphStyle] = {}
+
+
+def _para(markup: str, style: ParagraphStyle, bullet: str | None = None, rtl: bool = False,
+          kind: type = Paragraph, **kwargs) -> Paragraph:
+    """A paragraph of ``markup`` in ``style``: shaped by HarfBuzz when it holds a script that
+    needs it, and laid out right to left when the document reads so (``rtl``) or its own
+    first strong letter is Arabic or Hebrew."""
+    text = html.unescape(_TAGS.sub("", markup))
+    shaped = shaping.needs_shaping(text)
+    right = rtl or bidi_levels.right_to_left(text)
+    if shaped or right:
+        key = (style.name, shaped, right)
+        variant = _VARIANTS.get(key)
+        if variant is None:
+            variant = _VARIANTS[key] = ParagraphStyle(
+                f"{style.name}-{'s' if shaped else ''}{'r' if right else ''}", parent=style,
+                shaping=int(shaped), wordWrap="RTL" if right else None,
+                alignment=TA_RIGHT if right and style.alignment == TA_LEFT else style.alignment)
+        style = variant
+        if right and kind is Paragraph:
+            kind = shaping.BidiParagraph
+    return kind(markup, style, bulletText=bullet, **kwargs)
+
+
 class _Builder:
-    def __init__(self, styles: dict[str, ParagraphStyle], redline: bool = False):
+    def __init__(self, styles: dict[str, ParagraphStyle], redline: bool = False, rtl: bool = False):
         self.styles = styles
         self.redline = redline
+        self.rtl = rtl
         self.flow: list = []
         self.anchors = 0
         self.heading_seen = False
@@ -224,15 +264,20 @@ class _Builder:
             # The number ends just before the text (a hanging, right-aligned number), so text
             # extractors read "4. The…" as one line. Placed from the start: reportlab's
             # end-anchored bullets shorten the first line.
+            # Right to left, the same from the right margin.
             gap = pdfmetrics.stringWidth(bullet or "", SERIF, style.fontSize) + 6
-            style = ParagraphStyle(f"body{indent}-{gap:.1f}", parent=style, leftIndent=indent,
+            side = "rightIndent" if self.rtl else "leftIndent"
+            style = ParagraphStyle(f"body{indent}-{gap:.1f}-{side}", parent=style, **{side: indent},
                                    bulletIndent=max(indent - gap, bullet_indent),
                                    bulletFontName=SERIF, bulletFontSize=style.fontSize)
+        if bullet and self.rtl:
+            bullet = bidi_levels.mirrored(bullet) if not bullet[:1].isdigit() else "." + bullet.rstrip(".")
         bullet_markup = escape(bullet) if bullet else None  # bullets take no markup: colour via style
         if self.redline and (change or marked or "<u>" in markup or "<strike>" in markup
                              or BAR_HEX in markup):
-            return _Marked(markup, style, bullet_markup, whole=bool(change) or marked, margin=indent)
-        return Paragraph(markup, style, bulletText=bullet_markup)
+            return _para(markup, style, bullet_markup, self.rtl, _Marked,
+                         whole=bool(change) or marked, margin=indent)
+        return _para(markup, style, bullet_markup, self.rtl)
 
     def blocks(self, blocks, indent: float = 0, inherited=None) -> None:
         for block in blocks:
@@ -247,7 +292,7 @@ class _Builder:
             text = m.plain_text(block.content)
             style = self.styles["heading" if block.level <= 2 else "subheading"]
             level = " " + note(heading_note(block)) if block.old_level is not None else ""
-            heading = Paragraph(_whole(change, inline_markup(block.content)) + level, style)
+            heading = _para(_whole(change, inline_markup(block.content)) + level, style, rtl=self.rtl)
             self.flow.append(KeepTogether([self.anchor(text, 1), heading]))
             self.heading_seen = True
         elif isinstance(block, m.Clause):
@@ -274,8 +319,8 @@ class _Builder:
                               textColor=INK, fontSize=size, leading=size + 2)
         cell = ParagraphStyle("td", parent=head, fontName=SANS, fontSize=size, leading=size + 2)
         def paragraph(text: m.Cell, style: ParagraphStyle) -> Paragraph:
-            return Paragraph(escape(text).replace("\n", "<br/>") if isinstance(text, str)
-                             else inline_markup(text), style)
+            return _para(escape(text).replace("\n", "<br/>") if isinstance(text, str)
+                         else inline_markup(text), style, rtl=self.rtl)
 
         rows = [[paragraph(text, head) for text in block.header]]
         rows += [[paragraph(text, cell) for text in row] for row in block.rows]
@@ -442,6 +487,20 @@ def _draw(canv: canvas.Canvas, x: float, y: float, text: str, size: float = 7.5,
     """``text`` in the running head or foot, each character in a face that has it (ending at
     ``x`` when ``right``)."""
     text = _one_line(text)
+    if shaping.needs_shaping(text) or bidi_levels.has_right_to_left(text):
+        # joined, and in reading order: a one-line paragraph, placed by the width it takes
+        style = ParagraphStyle(f"head{size}", fontName=SANS, fontSize=size, leading=size + 2,
+                               textColor=MUTED)
+        para = _para(escape(text), style)
+        room = 4 * _width(text, size) + 100
+        para.wrapOn(canv, room, size * 4)
+        line = para.blPara.lines[0]
+        used = room - line.extraSpace
+        start = x - used if right else x
+        if para.style.alignment == TA_RIGHT:
+            start -= room - used
+        para.drawOn(canv, start, y - para.height + size)   # reportlab: first baseline = top - font size
+        return
     if right:
         x -= _width(text, size)
     for face, run in faces(text, SANS):
@@ -488,12 +547,12 @@ def _write(doc: m.Document, options: RenderOptions) -> bytes:
     size = LETTER if options.paper.upper() == "LETTER" else A4
     margins = (25 * mm, 25 * mm, 24 * mm, 24 * mm)
     title = m.plain_text(doc.title)
-    builder = _Builder(styles, redline=options.redline is not None)
+    builder = _Builder(styles, redline=options.redline is not None, rtl=right_to_left(doc))
     if options.redline is not None:
         builder.flow.extend(_summary_page(doc, options, styles, builder))
     builder.flow.append(builder.anchor(title if options.redline is None else "Marked document", 0))
-    builder.flow.append(_Marked(inline_markup(doc.title), styles["title"], margin=0)
-                        if options.redline else Paragraph(inline_markup(doc.title), styles["title"]))
+    builder.flow.append(_para(inline_markup(doc.title), styles["title"], rtl=builder.rtl,
+                              **({"kind": _Marked, "margin": 0} if options.redline else {})))
     builder.flow.append(Paragraph(escape(options.meta_line(doc)), styles["meta"]))
     builder.flow.append(_Rule())
     builder.flow.append(Spacer(1, 10))
