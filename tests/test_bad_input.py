@@ -206,13 +206,13 @@ def test_an_output_extension_no_writer_knows_is_refused(ws, tmp_path):
 
 def test_check_names_the_line_and_script_of_text_no_pdf_font_can_show(ws):
     base(ws)
-    ws.clause("greeting", "Members greet each other.\n\nThey say வணக்கம் and नमस्ते.")
+    ws.clause("greeting", "Members greet each other.\n\nThey say வணக்கம் and ሰላም.")
     result = ws.run("check")
     assert result.code == 4
     lines = [line for line in result.stdout.splitlines() if "[PA180]" in line]
     assert lines == [
         "clauses/greeting.md:3:10: 'வ' (U+0BB5 TAMIL LETTER VA, Tamil script) has no font in the PDF "
         "and would print as an empty box; install the fonts for that script or write the text without it [PA180]",
-        "clauses/greeting.md:3:22: 'न' (U+0928 DEVANAGARI LETTER NA, Devanagari script) has no font in the "
+        "clauses/greeting.md:3:22: 'ሰ' (U+1230 ETHIOPIC SYLLABLE SA, Ethiopic script) has no font in the "
         "PDF and would print as an empty box; install the fonts for that script or write the text without "
         "it [PA180]"]

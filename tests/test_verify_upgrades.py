@@ -42,7 +42,7 @@ def test_the_manifest_records_what_rendered_the_outputs(ws):
     manifest = json.loads((ws.root / "versions/policy/manifest.json").read_text())
     renderer = manifest["renderer"]
     assert renderer["formats"] == writers.FORMAT_VERSIONS
-    assert set(renderer["libraries"]) == {"python-docx", "reportlab", "pikepdf"}
+    assert set(renderer["libraries"]) == {"python-docx", "reportlab", "pikepdf", "uharfbuzz", "python-bidi"}
     from assembler.writers.pdf.writer import FONT_DIR   # digests of the files the PDF embeds
     assert renderer["fonts"]["DejaVuSerif.ttf"] == hashlib.sha256((FONT_DIR / "DejaVuSerif.ttf").read_bytes()).hexdigest()
 
