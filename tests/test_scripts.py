@@ -54,6 +54,8 @@ def test_right_to_left_text_reads_back_in_order_and_lines_run_from_the_right(ws,
     body = script_words(" ".join([text] * 30), lang) + script_words(SHORT[lang], lang)
     assert script_words(extracted, lang) == body
     assert "Statute" in extracted and "12" in extracted
+    # "(Statute)." inside right-to-left text: the full stop ends the sentence at the left
+    assert ">.(Statute)</word>" in pdftotext(pdf, "-bbox", "-l", "1")
     # The short clause's line (the last of the last page) is set from the right margin: its
     # first word stands rightmost, its last word leftmost, and the line ends far from the
     # left margin. (pdftotext -bbox spells each word in display order.)

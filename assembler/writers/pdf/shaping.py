@@ -223,6 +223,12 @@ def _logical(piece: str) -> str:
     return text
 
 
+def _shaped(piece: str) -> bool:
+    """Whether HarfBuzz set ``piece`` (its glyphs are in display order already); a bracket
+    or space cut from a fragment that also holds shaped words is not."""
+    return isinstance(piece, ShapedStr) and any(ord(char) in SOURCES or COMPLEX.match(char) for char in piece)
+
+
 def _words(fragments) -> list[list[tuple[object, str]]]:
     """A line's fragments cut into units of (frag, piece) lists: runs of spaces, and words
     (a word may span fragments, such as a bold ending or an inserted letter)."""
@@ -259,7 +265,7 @@ def visual_fragments(fragments, base: int) -> list:
     for word, text in zip(words, logical):
         own = char_levels[at:at + len(text)] or [base]
         at += len(text)
-        if any(isinstance(piece, ShapedStr) for _, piece in word) or not text:
+        if any(_shaped(piece) for _, piece in word) or not text:
             strong = [lv for lv, ch in zip(own, text) if unicodedata.bidirectional(ch) in ("L", "R", "AL")]
             units.append((word, (strong or own)[0]))
             continue
