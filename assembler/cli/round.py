@@ -11,6 +11,7 @@ import json
 import click
 
 from assembler.cli.common import open_workspace, parse_vars
+from assembler.errors import UsageError
 from assembler.review.vocabulary import DECISIONS, due_phrase
 
 
@@ -210,3 +211,41 @@ def close(ctx, round_name, message, force, variables, as_json):
     click.echo(f"closed round '{r.id}': {r.document} v{recorded.version} answers v{r.base} "
                f"(commit {recorded.commit[:12]}, tags {recorded.tag}, {r.document}/{r.id}/close)")
     click.echo(f"round redline and disposition table: {r.path}/")
+
+
+@round_group.command()
+@click.argument("round_name", metavar="ROUND")
+@click.option("--section", "sections", multiple=True, metavar="ID",
+              help="Only this Section (repeat for more); default: every Section of the round.")
+@click.option("--editor", is_flag=True, help="The editors' link instead (decide items, close the round).")
+@click.option("--revoke", is_flag=True, help="End the links instead: they answer 401 from then on.")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="Where assembler serve is reached (behind a proxy: its public https address).")
+@click.option("--json", "as_json", is_flag=True, help="Print the links as JSON.")
+@click.pass_context
+def invite(ctx, round_name, sections, editor, revoke, base_url, as_json):
+    """Print each Section's personal link to the round's review page (assembler serve).
+
+    Each link carries a new random token (192 bits) and replaces the Section's earlier link.
+    The workspace keeps only the token's hash, inside .git (never in the history); the link
+    is shown once, here: send it to the Section's contact.
+
+    \b
+    assembler round invite section-review-1
+    assembler round invite section-review-1 --section NL --json
+    assembler round invite section-review-1 --section NL --revoke
+    """
+    if editor and sections:
+        raise UsageError("give --editor or --section, not both")
+    r, links = _review(ctx).invite(round_name, list(sections) or None, editor, revoke)
+    base = base_url.rstrip("/")
+    rows = [{"role": role, "name": name, "link": f"{base}/s/{token}" if token else None,
+             "token": token} for role, name, token in links]
+    if as_json:
+        _echo_json({"document": r.document, "round": r.id, "revoked": revoke, "links": rows})
+        return
+    for row in rows:
+        if revoke:
+            click.echo(f"revoked the link of {row['name']} ({row['role']}) to round '{r.id}'")
+        else:
+            click.echo(f"{row['role']:<8} {row['name']:<28} {row['link']}")

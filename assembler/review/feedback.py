@@ -70,9 +70,6 @@ def read_text_feedback(text: str, rel: str, section: str, doc: m.Document, label
                        first_number: int) -> list[Item]:
     """Items from Markdown/plain text; problems name ``rel`` and the line."""
     clauses = {c.id: c for c in m.iter_clauses(doc.blocks)}
-    by_number = {c.number: c for c in clauses.values() if c.number}
-    texts = clause_texts(doc)
-    problems: list[Problem] = []
     sections: list[tuple[int, str, list[str]]] = []   # (line, target, body lines)
     preface: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -88,9 +85,28 @@ def read_text_feedback(text: str, rel: str, section: str, doc: m.Document, label
             preface.append(line)
     if "".join(preface).strip():
         sections.insert(0, (1, "General", preface))
+    entries = [(line, target, *_split_body(body)) for line, target, body in sections]
+    return build_items(entries, rel, section, doc, label, first_number,
+                       empty="holds no feedback; write a heading per paragraph ('## 3') with the "
+                             "comment under it")
+
+
+def build_items(entries: list[tuple[int, str, str, str | None]], rel: str, section: str,
+                doc: m.Document, label: str, first_number: int, empty: str,
+                examples: str = "'## 3', '## preamble' or '## General'") -> list[Item]:
+    """Items numbered from ``first_number`` from (line, target, comment, proposed or None)
+    entries, however they arrived (a Markdown file, a web form, the JSON API): the target is
+    a paragraph number the Section saw, a clause id, or 'General'. Every problem names
+    ``rel`` and the entry's line; ``empty`` says what is wrong when there are no entries,
+    ``examples`` how a target is written where the entries came from."""
+    clauses = {c.id: c for c in m.iter_clauses(doc.blocks)}
+    by_number = {c.number: c for c in clauses.values() if c.number}
+    texts = clause_texts(doc)
+    problems: list[Problem] = []
     items: list[Item] = []
-    for line, target, body in sections:
+    for line, target, comment, proposed in entries:
         clause, shown = None, "general"
+        target = target.strip()
         if not _GENERAL.match(target):
             found = _NUMBER.match(target)
             if found:
@@ -107,10 +123,9 @@ def read_text_feedback(text: str, rel: str, section: str, doc: m.Document, label
             else:
                 problems.append(Problem(rel, f"'{target}' is neither a paragraph number nor a clause "
                                         f"of {label}{did_you_mean(target, clauses)}; write for example "
-                                        "'## 3', '## preamble' or '## General'", line))
+                                        f"{examples}", line))
                 continue
             shown = clause.number or clause.id
-        comment, proposed = _split_body(body)
         if not comment and proposed is None:
             problems.append(Problem(rel, f"'{target}' has no text under it; write the comment "
                                     "below the heading", line))
@@ -127,8 +142,7 @@ def read_text_feedback(text: str, rel: str, section: str, doc: m.Document, label
     if problems:
         raise InvalidInput(problems)
     if not items:
-        raise InvalidInput(Problem(rel, "holds no feedback; write a heading per paragraph "
-                                   "('## 3') with the comment under it"))
+        raise InvalidInput(Problem(rel, empty))
     return items
 
 

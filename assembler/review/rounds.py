@@ -193,9 +193,10 @@ def read_rounds(store: GitStore, commit: str | None) -> list[Round]:
                 continue
             found.append(_from_record(data))
     for r in found:
-        for path in blobs:
-            if path.startswith(r.path + "/feedback/") and path.endswith(".json"):
-                record = json.loads(store.read_file(commit, path))
+        for section in r.sections:   # feedback/<SECTION>.json; the files received lie beside it
+            raw = store.read_file(commit, f"{r.path}/feedback/{section.id}.json")
+            if raw:
+                record = json.loads(raw)
                 r.feedback[record["section"]] = record
         raw = store.read_file(commit, r.path + "/dispositions.json")
         if raw:

@@ -9,6 +9,7 @@ nothing: the editor reviews the edit and ``close`` records it with the answering
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,6 +213,38 @@ class Review:
             raise InvalidInput(Problem(str(file), f"{file.stat().st_size:,} bytes is over the limit of "
                                        f"{MAX_FEEDBACK_BYTES:,} for a feedback file; remove pictures"))
         data = file.read_bytes()   # read once: what is parsed is what is kept
+
+        def parse(r: rd.Round, first: int, base_doc: m.Document, label: str) -> tuple[list[Item], list[str]]:
+            if suffix == ".docx":
+                returned = read_returned_docx(file, data)
+                _check_pack(returned.properties, r, file)
+                return docx_items(returned, str(file), section_id, base_doc, label, first)
+            return read_feedback_text(data, str(file), section_id, base_doc, label, first), []
+
+        return self._record_feedback(round_text, section_id, data, suffix, file.name, parse, branch)
+
+    def submit(self, round_text: str, section_id: str, entries: list[dict],
+               branch: bool = False) -> FeedbackResult:
+        """Record items a Section sent from the review site or the JSON API, as ``feedback``
+        records a file: ``entries`` are ``{"paragraph": "4" | clause id | "General",
+        "comment": …, "proposed": … or None}``; the request is kept as a .json file."""
+        from assembler.review.feedback import build_items
+        data = (json.dumps({"items": entries}, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+        def parse(r: rd.Round, first: int, base_doc: m.Document, label: str) -> tuple[list[Item], list[str]]:
+            rows = [(number, str(entry.get("paragraph") or "General"), str(entry.get("comment") or "").strip(),
+                     None if entry.get("proposed") is None else " ".join(str(entry["proposed"]).split()))
+                    for number, entry in enumerate(entries, start=1)]
+            return build_items(rows, "item", section_id, base_doc, label, first,
+                               empty="no items: send at least one comment or proposed text",
+                               examples="'4', 'preamble' or 'General'"), []
+
+        return self._record_feedback(round_text, section_id, data, ".json", "web", parse, branch)
+
+    def _record_feedback(self, round_text: str, section_id: str, data: bytes, suffix: str,
+                         received_as: str, parse, branch: bool) -> FeedbackResult:
+        """One submission recorded as numbered items, committed with the Section as author,
+        under the workspace lock (so simultaneous submissions get gap-free numbers)."""
         with self._recording(round_text) as (store, r):
             section = r.section(section_id)
             review_ref = f"refs/heads/review/{r.id}/{section.id}" if branch else None
@@ -220,18 +253,10 @@ class Review:
             number = len(record["submissions"]) + 1
             stored = f"{r.path}/feedback/{section.id}-{number}{suffix}"
             first = len(record["items"]) + 1
-            base_doc = self._base_document(store, r)
-            label = f"{r.document} v{r.base}"
-            notes: list[str] = []
-            if suffix == ".docx":
-                returned = read_returned_docx(file, data)
-                _check_pack(returned.properties, r, file)
-                items, notes = docx_items(returned, str(file), section.id, base_doc, label, first)
-            else:
-                items = read_feedback_text(data, str(file), section.id, base_doc, label, first)
+            items, notes = parse(r, first, self._base_document(store, r), f"{r.document} v{r.base}")
             items = [_stored_as(i, stored) for i in items]
             epoch = versions.commit_epoch()
-            record["submissions"].append({"file": stored.rsplit("/", 1)[1], "received_as": file.name,
+            record["submissions"].append({"file": stored.rsplit("/", 1)[1], "received_as": received_as,
                                           "sha256": mf.sha256(data), "received_at": mf.iso_time(epoch),
                                           "recorded_by": store.identity()[0], "items": [i.id for i in items]})
             record["items"] += [i.data() for i in items]
@@ -250,6 +275,33 @@ class Review:
             else:
                 commit = self._step(store, files, subject, pairs, author=(section.name, section.email))
         return FeedbackResult(r, section, items, notes, commit)
+
+    # ------------------------------------------------------------ review links
+
+    def invite(self, round_text: str, sections: list[str] | None = None, editor: bool = False,
+               revoke: bool = False) -> tuple[rd.Round, list[tuple[str, str, str | None]]]:
+        """Personal links to the round's review page: a new token for each Section named (all
+        Sections by default), or the editors' with ``editor``; with ``revoke``, end them
+        instead. Returns the round and (role, name, token or None) per link; tokens are
+        shown once and kept only as hashes, outside the history."""
+        from assembler.review.invites import EDITOR, InviteBook
+        with self.ws.store() as store:
+            with workspace_lock(store.git_dir):
+                r = self._locked_round(store, round_text, must_be_open=not revoke)
+                book = InviteBook(store.git_dir)
+                roles = ([(EDITOR, "Editors")] if editor else
+                         [(r.section(s).id, r.section(s).name) for s in sections] if sections else
+                         [(s.id, s.name) for s in r.sections])
+                links: list[tuple[str, str, str | None]] = []
+                for role, name in roles:
+                    if revoke:
+                        if not book.revoke(r.document, r.id, role):
+                            raise UsageError(f"{name} has no link to round '{r.id}' to revoke")
+                        links.append((role, name, None))
+                    else:
+                        issued = mf.iso_time(versions.commit_epoch())
+                        links.append((role, name, book.issue(r.document, r.id, role, issued)))
+        return r, links
 
     # ------------------------------------------------------------ decisions
 
