@@ -14,7 +14,7 @@ EXTERNAL_HOMES = {
     "click": {"cli/"},                                   # the command line layer
     "git": {"repo/store.py"},
     "docx": {"writers/docx/writer.py", "writers/docx/redline.py"},
-    "reportlab": {"writers/pdf/writer.py", "writers/pdf/shaping.py"},
+    "reportlab": {"writers/pdf/writer.py", "writers/pdf/shaping.py", "writers/pdf/page.py"},
     "uharfbuzz": {"writers/pdf/shaping.py"},
     "bidi": {"writers/bidi_levels.py"},
     "diff_match_patch": {"build/worddiff.py"},

@@ -19,11 +19,14 @@ needs ``rlbidi``, which is not on the package index. So:
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
 import uharfbuzz as hb
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr, TTFont, makeShapedFragWord
 from reportlab.pdfgen import textobject
@@ -289,3 +292,31 @@ def visual_fragments(fragments, base: int) -> list:
                 out.append(frag if hasattr(frag, "cbDefn") else frag.clone(text=piece))
                 sources.append(frag)
     return out
+
+
+# ---------------------------------------------------------------- choosing the paragraph
+
+_TAGS = re.compile(r"<[^>]*>")
+_VARIANTS: dict[tuple[str, bool, bool], ParagraphStyle] = {}
+
+
+def paragraph(markup: str, style: ParagraphStyle, bullet: str | None = None, rtl: bool = False,
+          kind: type = Paragraph, **kwargs) -> Paragraph:
+    """A paragraph of ``markup`` in ``style``: shaped by HarfBuzz when it holds a script that
+    needs it, and laid out right to left when the document reads so (``rtl``) or its own
+    first strong letter is Arabic or Hebrew."""
+    text = html.unescape(_TAGS.sub("", markup))
+    shaped = needs_shaping(text)
+    right = rtl or bidi_levels.right_to_left(text)
+    if shaped or right:
+        key = (style.name, shaped, right)
+        variant = _VARIANTS.get(key)
+        if variant is None:
+            variant = _VARIANTS[key] = ParagraphStyle(
+                f"{style.name}-{'s' if shaped else ''}{'r' if right else ''}", parent=style,
+                shaping=int(shaped), wordWrap="RTL" if right else None,
+                alignment=TA_RIGHT if right and style.alignment == TA_LEFT else style.alignment)
+        style = variant
+        if right and kind is Paragraph:
+            kind = BidiParagraph
+    return kind(markup, style, bulletText=bullet, **kwargs)

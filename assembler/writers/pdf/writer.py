@@ -11,22 +11,16 @@ time instead of the clock).
 
 from __future__ import annotations
 
-import hashlib
-import html
-import re
-import time
 from io import BytesIO
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -46,8 +40,9 @@ from assembler.model import nodes as m
 from assembler.version import TOOL_NAME, __version__
 from assembler.writers import CJK_FONT, bidi_levels
 from assembler.writers.options import RenderOptions, language, right_to_left
-from assembler.writers.pdf import markup, shaping
+from assembler.writers.pdf import markup, page, shaping
 from assembler.writers.pdf.archival import archival
+from assembler.writers.pdf.page import MUTED, RULE
 from assembler.writers.pdf.markup import (
     BAR_HEX,
     DELETE_HEX,
@@ -59,7 +54,6 @@ from assembler.writers.pdf.markup import (
     MissingGlyph,
     _whole,
     escape,
-    faces,
     inline_markup,
     note,
     pilcrow,
@@ -71,8 +65,6 @@ FALLBACK_FONT = CJK_FONT   # Chinese and Japanese, which DejaVu lacks (see assem
 INDIC = "PolicyDevanagari"   # Hindi, Marathi, Nepali…: Noto Sans Devanagari, shipped
 INDIC_FACES = {INDIC: "NotoSansDevanagari-Regular.ttf", INDIC + "-Bold": "NotoSansDevanagari-Bold.ttf"}
 INK = colors.HexColor("#1a1a1a")
-MUTED = colors.HexColor("#5f6368")
-RULE = colors.HexColor("#c9ccd1")
 _registered = False
 
 
@@ -213,32 +205,6 @@ class _Anchor(Flowable):
 
 # ---------------------------------------------------------------- blocks -> flowables
 
-_TAGS = re.compile(r"<[^>]*>")
-_VARIANTS: dict[tuple[str, bool, bool], ParagraphStyle] = {}
-
-
-def _para(markup: str, style: ParagraphStyle, bullet: str | None = None, rtl: bool = False,
-          kind: type = Paragraph, **kwargs) -> Paragraph:
-    """A paragraph of ``markup`` in ``style``: shaped by HarfBuzz when it holds a script that
-    needs it, and laid out right to left when the document reads so (``rtl``) or its own
-    first strong letter is Arabic or Hebrew."""
-    text = html.unescape(_TAGS.sub("", markup))
-    shaped = shaping.needs_shaping(text)
-    right = rtl or bidi_levels.right_to_left(text)
-    if shaped or right:
-        key = (style.name, shaped, right)
-        variant = _VARIANTS.get(key)
-        if variant is None:
-            variant = _VARIANTS[key] = ParagraphStyle(
-                f"{style.name}-{'s' if shaped else ''}{'r' if right else ''}", parent=style,
-                shaping=int(shaped), wordWrap="RTL" if right else None,
-                alignment=TA_RIGHT if right and style.alignment == TA_LEFT else style.alignment)
-        style = variant
-        if right and kind is Paragraph:
-            kind = shaping.BidiParagraph
-    return kind(markup, style, bulletText=bullet, **kwargs)
-
-
 class _Builder:
     def __init__(self, styles: dict[str, ParagraphStyle], redline: bool = False, rtl: bool = False):
         self.styles = styles
@@ -275,9 +241,9 @@ class _Builder:
         bullet_markup = escape(bullet) if bullet else None  # bullets take no markup: colour via style
         if self.redline and (change or marked or "<u>" in markup or "<strike>" in markup
                              or BAR_HEX in markup):
-            return _para(markup, style, bullet_markup, self.rtl, _Marked,
+            return shaping.paragraph(markup, style, bullet_markup, self.rtl, _Marked,
                          whole=bool(change) or marked, margin=indent)
-        return _para(markup, style, bullet_markup, self.rtl)
+        return shaping.paragraph(markup, style, bullet_markup, self.rtl)
 
     def blocks(self, blocks, indent: float = 0, inherited=None) -> None:
         for block in blocks:
@@ -292,7 +258,7 @@ class _Builder:
             text = m.plain_text(block.content)
             style = self.styles["heading" if block.level <= 2 else "subheading"]
             level = " " + note(heading_note(block)) if block.old_level is not None else ""
-            heading = _para(_whole(change, inline_markup(block.content)) + level, style, rtl=self.rtl)
+            heading = shaping.paragraph(_whole(change, inline_markup(block.content)) + level, style, rtl=self.rtl)
             self.flow.append(KeepTogether([self.anchor(text, 1), heading]))
             self.heading_seen = True
         elif isinstance(block, m.Clause):
@@ -319,7 +285,7 @@ class _Builder:
                               textColor=INK, fontSize=size, leading=size + 2)
         cell = ParagraphStyle("td", parent=head, fontName=SANS, fontSize=size, leading=size + 2)
         def paragraph(text: m.Cell, style: ParagraphStyle) -> Paragraph:
-            return _para(escape(text).replace("\n", "<br/>") if isinstance(text, str)
+            return shaping.paragraph(escape(text).replace("\n", "<br/>") if isinstance(text, str)
                          else inline_markup(text), style, rtl=self.rtl)
 
         rows = [[paragraph(text, head) for text in block.header]]
@@ -380,146 +346,6 @@ def _whole_change(clause: m.Clause):
     return clause.change if clause.change in (m.INSERTED, m.DELETED) else None
 
 
-# ---------------------------------------------------------------- pages
-
-class _FixedStamp(TimeStamp):
-    """reportlab's document time, fixed to the version's time (never the clock)."""
-
-    def __init__(self, epoch: int):
-        lt = time.gmtime(epoch)
-        self.t, self.lt, self.YMDhms = epoch, lt, tuple(lt)[:6]
-        self.dhh = self.dmm = 0
-        self.tzname = "UTC"
-
-
-def _canvas_class(decorate, epoch: int):
-    class NumberedCanvas(canvas.Canvas):
-        """Holds pages until the end so that each footer can say "Page X of Y"."""
-
-        def __init__(self, *args, **kwargs):
-            kwargs["invariant"] = 1
-            # every page starts in an embedded font (reportlab's default, Helvetica, would be
-            # named on every page without being embedded, which PDF/A forbids)
-            kwargs["initialFontName"] = SANS
-            super().__init__(*args, **kwargs)
-            self._doc._timeStamp = _FixedStamp(epoch)
-            # The file ID is a digest that reportlab seeds from SOURCE_DATE_EPOCH when that is
-            # set; seed it as invariant mode does, so only ``epoch`` shapes the bytes.
-            self._doc.signature = hashlib.md5(b"a reportlab document" + b"946684800.0",
-                                              usedforsecurity=False)
-            self._pages: list[dict] = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                decorate(self, total)
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
-
-
-def _decorator(doc: m.Document, options: RenderOptions, size, margins):
-    left, right, top, bottom = margins
-    width, height = size
-    title = m.plain_text(_without_deletions(doc.title))
-    short = title if len(title) <= 90 else title[:87].rsplit(" ", 1)[0] + "…"
-    if options.redline is not None:
-        right_head = f"Redline {options.redline.old.label} → {options.redline.new.label}"
-    elif options.report:
-        right_head = options.report
-    elif options.version:
-        right_head = f"{doc.id} v{options.version} · {options.status_label}"
-    else:
-        right_head = "Preview, not a recorded version"
-    provenance = options.provenance(doc)
-
-    def decorate(canv: canvas.Canvas, total: int) -> None:
-        page = canv.getPageNumber()
-        canv.saveState()
-        if options.watermark:
-            canv.setFillColor(colors.HexColor("#9aa0a6"))
-            canv.setFillAlpha(0.13)
-            canv.setFont(SANS + "-Bold", 110)
-            canv.translate(width / 2, height / 2)
-            canv.rotate(50)
-            canv.drawCentredString(0, -38, "DRAFT")
-            canv.rotate(-50)
-            canv.translate(-width / 2, -height / 2)
-            canv.setFillAlpha(1)
-        canv.setFont(SANS, 7.5)
-        canv.setFillColor(MUTED)
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.5)
-        line_width = width - left - right
-        if page > 1:
-            y = height - top + 14
-            head = _fit(right_head, line_width * 0.55)
-            _draw(canv, left, y, _fit(short, line_width - _width(head) - 12))
-            _draw(canv, width - right, y, head, right=True)
-            canv.line(left, y - 4, width - right, y - 4)
-        y = bottom - 20
-        canv.line(left, y + 10, width - right, y + 10)
-        pages = f"Page {page} of {total}"
-        _draw(canv, left, y, _fit(provenance, line_width - _width(pages) - 12))
-        _draw(canv, width - right, y, pages, right=True)
-        canv.restoreState()
-
-    return decorate
-
-
-def _one_line(text: str) -> str:
-    """Running-head text on one line: line breaks and tabs (which no font draws) as spaces."""
-    return " ".join(text.split())
-
-
-def _width(text: str, size: float = 7.5) -> float:
-    return sum(pdfmetrics.stringWidth(run, face, size) for face, run in faces(_one_line(text), SANS))
-
-
-def _draw(canv: canvas.Canvas, x: float, y: float, text: str, size: float = 7.5,
-          right: bool = False) -> None:
-    """``text`` in the running head or foot, each character in a face that has it (ending at
-    ``x`` when ``right``)."""
-    text = _one_line(text)
-    if shaping.needs_shaping(text) or bidi_levels.has_right_to_left(text):
-        # joined, and in reading order: a one-line paragraph, placed by the width it takes
-        style = ParagraphStyle(f"head{size}", fontName=SANS, fontSize=size, leading=size + 2,
-                               textColor=MUTED)
-        para = _para(escape(text), style)
-        room = 4 * _width(text, size) + 100
-        para.wrapOn(canv, room, size * 4)
-        line = para.blPara.lines[0]
-        used = room - line.extraSpace
-        start = x - used if right else x
-        if para.style.alignment == TA_RIGHT:
-            start -= room - used
-        para.drawOn(canv, start, y - para.height + size)   # reportlab: first baseline = top - font size
-        return
-    if right:
-        x -= _width(text, size)
-    for face, run in faces(text, SANS):
-        canv.setFont(face, size)
-        canv.drawString(x, y, run)
-        x += pdfmetrics.stringWidth(run, face, size)
-
-
-def _fit(text: str, room: float, size: float = 7.5) -> str:
-    """``text`` cut short with "…" so that it fits in ``room`` points (running heads with
-    long labels must not run into each other)."""
-    text = _one_line(text)
-    if _width(text, size) <= room:
-        return text
-    while text and _width(text + "…", size) > room:
-        text = text[:-1]
-    return text.rstrip() + "…"
-
-
 def write(doc: m.Document, options: RenderOptions | None = None) -> bytes:
     """The document as PDF bytes (PDF/A-2b). A character no configured font can show is an
     error naming it and its script, never an empty box."""
@@ -551,7 +377,7 @@ def _write(doc: m.Document, options: RenderOptions) -> bytes:
     if options.redline is not None:
         builder.flow.extend(_summary_page(doc, options, styles, builder))
     builder.flow.append(builder.anchor(title if options.redline is None else "Marked document", 0))
-    builder.flow.append(_para(inline_markup(doc.title), styles["title"], rtl=builder.rtl,
+    builder.flow.append(shaping.paragraph(inline_markup(doc.title), styles["title"], rtl=builder.rtl,
                               **({"kind": _Marked, "margin": 0} if options.redline else {})))
     builder.flow.append(Paragraph(escape(options.meta_line(doc)), styles["meta"]))
     builder.flow.append(_Rule())
@@ -573,23 +399,10 @@ def _write(doc: m.Document, options: RenderOptions) -> bytes:
                   size[1] - margins[2] - margins[3], id="body", leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0)
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    template.build(builder.flow, canvasmaker=_canvas_class(_decorator(doc, options, size, margins),
-                                                          options.epoch))
+    template.build(builder.flow, canvasmaker=page.canvas_class(page.decorator(doc, options, size, margins),
+                                                              options.epoch))
     kept = options.version is not None or options.redline is not None or bool(options.report)
     return archival(buffer.getvalue(), options.epoch, validate=kept)
-
-
-def _without_deletions(nodes):
-    """Inlines as the new version reads them (a redline's running header)."""
-    out = []
-    for node in nodes:
-        if isinstance(node, m.Del):
-            continue
-        if isinstance(node, m.Ins):
-            out.extend(_without_deletions(node.content))
-        else:
-            out.append(node)
-    return tuple(out)
 
 
 def _summary_page(doc: m.Document, options: RenderOptions, styles, builder) -> list:
