@@ -276,6 +276,20 @@ class Review:
                 commit = self._step(store, files, subject, pairs, author=(section.name, section.email))
         return FeedbackResult(r, section, items, notes, commit)
 
+    def round_file(self, r: rd.Round, name: str) -> tuple[str, bytes]:
+        """(file name, bytes) of a file a Section reads: one of the round's pack, or
+        ``draft.html``, the reviewed version's own HTML as it was recorded."""
+        with self.ws.store() as store:
+            if name == "draft.html":
+                data = store.read_file(r.base_commit, history.output_path(r.document, f"{r.document}.html"))
+            elif name in r.pack:
+                data = store.read_file(store.resolve(store.head_ref()), f"{r.path}/pack/{name}")
+            else:
+                data = None
+        if data is None:
+            raise NotFoundError(f"round '{r.id}' has no file '{name}'")
+        return name, data
+
     # ------------------------------------------------------------ review links
 
     def invite(self, round_text: str, sections: list[str] | None = None, editor: bool = False,

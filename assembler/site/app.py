@@ -1,7 +1,9 @@
 """The review site's web application and server (starlette and uvicorn live here and nowhere
 else).
 
-Today it answers the JSON API; the pages for Sections and editors come next.
+Pages: ``/s/<token>`` (a personal link: the token becomes an HttpOnly cookie), ``/review/<round>``
+(a Section's page, or the editors' list), ``/review/<round>/files/<name>`` (the draft as
+recorded and the pack), and the page's form, ``POST /review/<round>/feedback`` (CSRF-checked).
 
 * ``GET /api/rounds/<round>``: the round as the token's holder may see it: a Section sees the
   round and its own items with their decisions, never another Section's; an editor sees all.
@@ -18,19 +20,24 @@ capped, and every response forbids framing, sniffing, referrers and loading anyt
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from pathlib import Path
+from urllib.parse import parse_qs, quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from assembler.errors import AssemblerError, InvalidInput, WorkspaceStateError
 from assembler.review.invites import Invite, InviteBook
 from assembler.review.workflow import Review
+from assembler.site import pages
 from assembler.workspace import Workspace
 
 MAX_BODY = 256 * 1024          # a request body; a Section's whole response is far smaller
@@ -73,16 +80,26 @@ class Site:
 
     def __init__(self, root: Path, hosts: tuple[str, ...] = LOCAL_HOSTS):
         self.root = Path(root)
-        self.workspace = Workspace(self.root)
-        with self.workspace.store() as store:
+        with Workspace(self.root).store() as store:
             self.book = InviteBook(store.git_dir)
+        self.secret = secrets.token_bytes(32)   # signs the forms' CSRF tokens, for this process
         routes = [Route("/api/rounds/{round}", self.round, methods=["GET"]),
-                  Route("/api/rounds/{round}/feedback", self.feedback, methods=["POST"])]
+                  Route("/api/rounds/{round}/feedback", self.feedback, methods=["POST"]),
+                  Route("/site.css", self.stylesheet, methods=["GET"]),
+                  Route("/s/{token}", self.enter, methods=["GET"]),
+                  Route("/review/{round}", self.review_page, methods=["GET"]),
+                  Route("/review/{round}/files/{name}", self.round_file, methods=["GET"]),
+                  Route("/review/{round}/feedback", self.form_feedback, methods=["POST"])]
         self.app = Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))],
                              exception_handlers={_Refused: self._refused, 404: self._not_found,
                                                  405: self._not_allowed})
 
     # ------------------------------------------------------------ plumbing
+
+    def _review(self) -> Review:
+        """The rounds, through a workspace of this request's own: a git store (its cat-file
+        process) is not shared between threads."""
+        return Review(Workspace(self.root))
 
     @staticmethod
     async def _refused(request: Request, exc: Exception) -> JSONResponse:
@@ -125,7 +142,7 @@ class Site:
         return _answer(200, data)
 
     def _round_view(self, invite: Invite) -> dict:
-        review = Review(self.workspace)
+        review = self._review()
         r = next((r for r in review.rounds(invite.document) if r.id == invite.round), None)
         if r is None:
             raise _unauthorised()
@@ -143,7 +160,7 @@ class Site:
             raise _Refused(403, "an editor's link cannot send a Section's feedback")
         entries = _entries(await self._body(request))
         try:
-            result = await run_in_threadpool(Review(self.workspace).submit, invite.round, invite.role, entries)
+            result = await run_in_threadpool(self._review().submit, invite.round, invite.role, entries)
         except InvalidInput as problem:
             return _answer(422, {"error": "the items were not recorded", "problems": problem.lines()})
         except WorkspaceStateError as problem:
@@ -152,6 +169,108 @@ class Site:
             return _answer(400, {"error": " ".join(problem.lines())})
         return _answer(201, {"section": result.section.id, "commit": result.commit,
                              "items": [i.data() for i in result.items], "notes": result.notes})
+
+
+    # ------------------------------------------------------------ the pages
+
+    async def stylesheet(self, request: Request) -> Response:
+        response = Response(pages.STYLE, media_type="text/css")
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["Cache-Control"] = "max-age=300"
+        return response
+
+    async def enter(self, request: Request) -> Response:
+        """A personal link: the token becomes an HttpOnly cookie and the address loses it."""
+        token = request.path_params["token"]
+        invite = self.book.holder(token)
+        if invite is None:
+            return _html(401, pages.refused_page(_unauthorised().message))
+        response = RedirectResponse(f"/review/{quote(invite.round)}", status_code=303)
+        response.headers.update(SECURITY_HEADERS)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/",
+                            secure=request.url.scheme == "https")
+        return response
+
+    def _visitor(self, request: Request) -> Invite:
+        invite = self.book.holder(request.cookies.get(COOKIE, ""))
+        if invite is None or invite.round != request.path_params["round"]:
+            raise _Refused(401, _unauthorised().message)
+        return invite
+
+    def _csrf(self, request: Request) -> str:
+        return hmac.new(self.secret, request.cookies.get(COOKIE, "").encode(), hashlib.sha256).hexdigest()
+
+    async def review_page(self, request: Request, flash: str = "", problems: list[str] | None = None,
+                          status: int = 200) -> Response:
+        try:
+            invite = self._visitor(request)
+        except _Refused as refused:
+            return _html(refused.status, pages.refused_page(refused.message))
+        view = await run_in_threadpool(self._round_view, invite)
+        files = await run_in_threadpool(self._file_names, invite)
+        sent = request.query_params.get("sent", "")
+        flash = flash or (f"Recorded {sent}. The editors will decide on it." if sent else "")
+        if invite.is_editor:
+            body = pages.page(view["name"], f'<main><h1>{pages.escape(view["name"])}: items from every Section</h1>'
+                              + pages.items_table(view["items"]) + "</main>")
+        else:
+            body = pages.section_page(view, self._csrf(request), files, flash, problems)
+        return _html(status, body)
+
+    def _file_names(self, invite: Invite) -> list[str]:
+        r = next(r for r in self._review().rounds(invite.document) if r.id == invite.round)
+        return sorted(r.pack)
+
+    async def round_file(self, request: Request) -> Response:
+        try:
+            invite = self._visitor(request)
+        except _Refused as refused:
+            return _html(refused.status, pages.refused_page(refused.message))
+        name = request.path_params["name"]
+
+        def read() -> tuple[str, bytes] | None:
+            review = self._review()
+            r = next(r for r in review.rounds(invite.document) if r.id == invite.round)
+            try:
+                return review.round_file(r, name)
+            except AssemblerError:
+                return None
+
+        found = await run_in_threadpool(read)
+        if found is None:
+            return _html(404, pages.refused_page("The round has no such file."))
+        suffix = "." + name.rsplit(".", 1)[-1].lower()
+        response = Response(found[1], media_type=TYPES.get(suffix, "application/octet-stream"))
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["Content-Security-Policy"] = FRAMED_POLICY if suffix == ".html" else "default-src 'none'"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+    async def form_feedback(self, request: Request) -> Response:
+        try:
+            invite = self._visitor(request)
+            if invite.is_editor:
+                raise _Refused(403, "an editor's link cannot send a Section's feedback")
+            form = parse_qs((await self._body(request)).decode("utf-8", "replace"), max_num_fields=10)
+        except _Refused as refused:
+            return _html(refused.status, pages.refused_page(refused.message))
+        field = {key: values[0] for key, values in form.items()}
+        if not hmac.compare_digest(field.get("csrf", ""), self._csrf(request)):
+            return _html(403, pages.refused_page("The form had expired or came from elsewhere: "
+                                                 "open your link again and resend."))
+        proposed = field.get("proposed", "").strip()
+        entry = {"paragraph": field.get("paragraph", "").strip() or "General",
+                 "comment": field.get("comment", "").strip(), "proposed": proposed or None}
+        try:
+            result = await run_in_threadpool(self._review().submit, invite.round, invite.role, [entry])
+        except InvalidInput as problem:
+            return await self.review_page(request, problems=problem.lines(), status=422)
+        except AssemblerError as problem:
+            return await self.review_page(request, problems=problem.lines(), status=409)
+        sent = ", ".join(i.id for i in result.items)
+        response = RedirectResponse(f"/review/{quote(invite.round)}?sent={quote(sent)}", status_code=303)
+        response.headers.update(SECURITY_HEADERS)
+        return response
 
 
 def _entries(body: bytes) -> list[dict]:
@@ -179,6 +298,22 @@ def _entries(body: bytes) -> list[dict]:
         entries.append({"paragraph": item["paragraph"], "comment": item.get("comment") or "",
                         "proposed": item.get("proposed")})
     return entries
+
+
+PAGE_POLICY = ("default-src 'none'; style-src 'self'; frame-src 'self'; img-src 'self'; "
+               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+# a recorded HTML output shown in a frame of the site's page: its own inline styles, nothing else
+FRAMED_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'"
+COOKIE = "pa_review"
+TYPES = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8", ".md": "text/markdown; charset=utf-8",
+         ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def _html(status: int, body: str, policy: str = PAGE_POLICY) -> HTMLResponse:
+    response = HTMLResponse(body, status_code=status)
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Content-Security-Policy"] = policy
+    return response
 
 
 def serve(root: Path, host: str, port: int, hosts: tuple[str, ...]) -> None:

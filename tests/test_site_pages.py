@@ -1,0 +1,114 @@
+"""The review site's pages over real HTTP (``assembler serve`` in a subprocess): a Section's link
+becomes a cookie, its page shows the round and takes a comment through a CSRF-guarded form, and
+the pack's files are served with their own policy."""
+
+from __future__ import annotations
+
+import http.client
+import re
+from urllib.parse import urlencode
+
+import test_rounds
+import test_site_api
+from test_versions import git
+
+ROUND = test_rounds.ROUND
+in_review = test_rounds.in_review
+site = test_site_api.site
+
+
+def request(site, method: str, path: str, cookie: str = "", form: dict | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+    headers = {"Host": f"127.0.0.1:{site.port}"}
+    if cookie:
+        headers["Cookie"] = cookie
+    body = None
+    if form is not None:
+        body = urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+
+
+def enter(site, who: str) -> str:
+    status, headers, _ = request(site, "GET", f"/s/{site.tokens[who]}")
+    assert status == 303 and headers["location"] == f"/review/{ROUND}"
+    cookie = headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and site.tokens[who] not in headers["location"]
+    return cookie.split(";")[0]
+
+
+def test_a_section_opens_its_link_reads_the_round_and_sends_a_comment(site):
+    cookie = enter(site, "NL")
+    status, headers, body = request(site, "GET", f"/review/{ROUND}", cookie)
+    page = body.decode()
+    assert status == 200 and headers["content-security-policy"].startswith("default-src 'none'; style-src 'self'")
+    assert "Netherlands Section" in page and "Responses are due by 2026-12-01" in page
+    assert "<script" not in page and " style=" not in page           # nothing inline for the CSP to allow
+    assert f'src="/review/{ROUND}/files/draft.html"' in page and 'download>resolution-v2.pdf</a>' in page
+    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    attack = "<script>alert(1)</script> and javascript:alert(1)"
+    status, headers, _ = request(site, "POST", f"/review/{ROUND}/feedback", cookie,
+                                 {"csrf": csrf, "paragraph": "4", "comment": attack, "proposed": ""})
+    assert status == 303 and headers["location"] == f"/review/{ROUND}?sent=NL-1"
+    status, _, body = request(site, "GET", headers["location"], cookie)
+    page = body.decode()
+    assert "Recorded NL-1" in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+    assert git(site.ws, "log", "-1", "--format=%an").strip() == "Netherlands Section"
+    status, _, body = request(site, "GET", "/site.css")
+    assert status == 200 and b"@media print" in body
+
+
+def test_a_form_without_the_pages_csrf_token_records_nothing(site):
+    cookie = enter(site, "FR")
+    head = git(site.ws, "rev-parse", "HEAD")
+    for form in ({"paragraph": "4", "comment": "forged"}, {"csrf": "0" * 64, "paragraph": "4", "comment": "forged"}):
+        status, _, body = request(site, "POST", f"/review/{ROUND}/feedback", cookie, form)
+        assert status == 403 and b"open your link again" in body
+    status, _, _ = request(site, "POST", f"/review/{ROUND}/feedback", "", {"paragraph": "4", "comment": "x"})
+    assert status == 401
+    assert git(site.ws, "rev-parse", "HEAD") == head
+
+
+def test_a_bad_paragraph_is_shown_on_the_page_and_nothing_is_recorded(site):
+    cookie = enter(site, "ZA")
+    page = request(site, "GET", f"/review/{ROUND}", cookie)[2].decode()
+    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    head = git(site.ws, "rev-parse", "HEAD")
+    status, _, body = request(site, "POST", f"/review/{ROUND}/feedback", cookie,
+                              {"csrf": csrf, "paragraph": "99", "comment": "where?"})
+    assert status == 422 and "paragraph 99 does not exist in resolution v2" in body.decode()
+    assert git(site.ws, "rev-parse", "HEAD") == head
+
+
+def test_files_are_the_rounds_own_and_links_that_do_not_hold_get_401(site):
+    cookie = enter(site, "NL")
+    status, headers, body = request(site, "GET", f"/review/{ROUND}/files/draft.html", cookie)
+    assert status == 200 and headers["content-security-policy"].startswith("default-src 'none'; style-src 'unsafe-inline'")
+    assert b"<html" in body and headers["x-frame-options"] == "SAMEORIGIN"
+    status, headers, body = request(site, "GET", f"/review/{ROUND}/files/resolution-v2.pdf", cookie)
+    assert status == 200 and headers["content-type"] == "application/pdf" and body.startswith(b"%PDF")
+    for name in ("round.json", "..%2F..%2Fround.json", "%2e%2e%2fmanifest.json", "cover.md%00"):
+        assert request(site, "GET", f"/review/{ROUND}/files/{name}", cookie)[0] == 404
+    assert request(site, "GET", "/review/another-round", cookie)[0] == 401
+    assert request(site, "GET", f"/review/{ROUND}/files/draft.html")[0] == 401
+    status, _, body = request(site, "GET", "/s/pa_not-a-real-token")
+    assert status == 401 and b"not valid" in body
+
+
+def test_a_page_and_its_frames_load_at_once(site):
+    """A browser asks for the page's frames together: each request reads git on its own."""
+    import threading
+    cookie = enter(site, "NL")
+    names = ["draft.html", "redline-v1-v2.html", "resolution-v2.pdf", "cover.pdf"] * 3
+    statuses: list[int] = []
+    threads = [threading.Thread(target=lambda n=name: statuses.append(
+        request(site, "GET", f"/review/{ROUND}/files/{n}", cookie)[0])) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * len(names)
