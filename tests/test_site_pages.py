@@ -5,6 +5,7 @@ the pack's files are served with their own policy."""
 from __future__ import annotations
 
 import http.client
+import json
 import re
 from urllib.parse import urlencode
 
@@ -112,3 +113,32 @@ def test_a_page_and_its_frames_load_at_once(site):
     for thread in threads:
         thread.join()
     assert statuses == [200] * len(names)
+
+
+def test_the_editors_page_lists_who_answered_and_decides_items(site):
+    section = enter(site, "NL")
+    page = request(site, "GET", f"/review/{ROUND}", section)[2].decode()
+    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    assert request(site, "POST", f"/review/{ROUND}/feedback", section,
+                   {"csrf": csrf, "paragraph": "4", "comment": "Name the reviewer."})[0] == 303
+    # a Section cannot decide, even with its own valid form token
+    assert request(site, "POST", f"/review/{ROUND}/decide", section,
+                   {"csrf": csrf, "item": "NL-1", "decision": "accepted"})[0] == 403
+    editor = enter(site, "editor")
+    page = request(site, "GET", f"/review/{ROUND}", editor)[2].decode()
+    assert "1 of 3 Sections have answered. Waiting for: France Section, South Africa Section." in page
+    assert "NL-1 · paragraph 4 · comment" in page and "Name the reviewer." in page
+    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    assert token != csrf                                              # bound to the editor's session
+    status, headers, _ = request(site, "POST", f"/review/{ROUND}/decide", editor,
+                                 {"csrf": token, "item": "NL-1", "decision": "noted", "note": "Will name <them>"})
+    assert status == 303 and headers["location"] == f"/review/{ROUND}?decided=NL-1"
+    assert '"NL-1": "noted"' in site.ws.run("round", "status", ROUND, "--json").stdout
+    recorded = json.loads((site.ws.root / f"versions/resolution/rounds/{ROUND}/dispositions.json").read_text())
+    assert recorded["items"]["NL-1"]["note"] == "Will name <them>"   # kept as written, escaped on pages
+    assert "Will name &lt;them&gt;" in request(site, "GET", f"/review/{ROUND}", section)[2].decode()
+    status, _, body = request(site, "POST", f"/review/{ROUND}/decide", editor,
+                              {"csrf": token, "item": "NL-1", "decision": "maybe"})
+    assert status == 422 and "&#x27;maybe&#x27; is not a decision" in body.decode()
+    assert request(site, "POST", f"/review/{ROUND}/feedback", editor,
+                   {"csrf": token, "paragraph": "4", "comment": "as an editor"})[0] == 403

@@ -89,7 +89,8 @@ class Site:
                   Route("/s/{token}", self.enter, methods=["GET"]),
                   Route("/review/{round}", self.review_page, methods=["GET"]),
                   Route("/review/{round}/files/{name}", self.round_file, methods=["GET"]),
-                  Route("/review/{round}/feedback", self.form_feedback, methods=["POST"])]
+                  Route("/review/{round}/feedback", self.form_feedback, methods=["POST"]),
+                  Route("/review/{round}/decide", self.form_decide, methods=["POST"])]
         self.app = Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))],
                              exception_handlers={_Refused: self._refused, 404: self._not_found,
                                                  405: self._not_allowed})
@@ -211,8 +212,9 @@ class Site:
         sent = request.query_params.get("sent", "")
         flash = flash or (f"Recorded {sent}. The editors will decide on it." if sent else "")
         if invite.is_editor:
-            body = pages.page(view["name"], f'<main><h1>{pages.escape(view["name"])}: items from every Section</h1>'
-                              + pages.items_table(view["items"]) + "</main>")
+            decided = request.query_params.get("decided", "")
+            body = pages.editor_page(view, self._csrf(request), flash or (f"Recorded the decision on {decided}."
+                                                                         if decided else ""), problems)
         else:
             body = pages.section_page(view, self._csrf(request), files, flash, problems)
         return _html(status, body)
@@ -246,18 +248,39 @@ class Site:
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response
 
-    async def form_feedback(self, request: Request) -> Response:
-        try:
-            invite = self._visitor(request)
-            if invite.is_editor:
-                raise _Refused(403, "an editor's link cannot send a Section's feedback")
-            form = parse_qs((await self._body(request)).decode("utf-8", "replace"), max_num_fields=10)
-        except _Refused as refused:
-            return _html(refused.status, pages.refused_page(refused.message))
+    async def _form(self, request: Request, editor: bool) -> tuple[Invite, dict[str, str]]:
+        """(who, fields) of a page's form: the visitor's role must fit (``editor``) and the
+        form must carry this session's CSRF token."""
+        invite = self._visitor(request)
+        if invite.is_editor != editor:
+            raise _Refused(403, "an editor's link cannot send a Section's feedback" if invite.is_editor
+                           else "only the editors' link decides items")
+        form = parse_qs((await self._body(request)).decode("utf-8", "replace"), max_num_fields=10)
         field = {key: values[0] for key, values in form.items()}
         if not hmac.compare_digest(field.get("csrf", ""), self._csrf(request)):
-            return _html(403, pages.refused_page("The form had expired or came from elsewhere: "
-                                                 "open your link again and resend."))
+            raise _Refused(403, "The form had expired or came from elsewhere: open your link again and resend.")
+        return invite, field
+
+    async def form_decide(self, request: Request) -> Response:
+        try:
+            invite, field = await self._form(request, editor=True)
+        except _Refused as refused:
+            return _html(refused.status, pages.refused_page(refused.message))
+        item = field.get("item", "")
+        try:
+            await run_in_threadpool(self._review().dispose, invite.round, item, field.get("decision", ""),
+                                    field.get("note", ""))
+        except AssemblerError as problem:
+            return await self.review_page(request, problems=problem.lines(), status=422)
+        response = RedirectResponse(f"/review/{quote(invite.round)}?decided={quote(item)}", status_code=303)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    async def form_feedback(self, request: Request) -> Response:
+        try:
+            invite, field = await self._form(request, editor=False)
+        except _Refused as refused:
+            return _html(refused.status, pages.refused_page(refused.message))
         proposed = field.get("proposed", "").strip()
         entry = {"paragraph": field.get("paragraph", "").strip() or "General",
                  "comment": field.get("comment", "").strip(), "proposed": proposed or None}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from assembler.review.feedback import Item
+from assembler.review.vocabulary import DECISIONS
 
 STYLE = """\
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #5f6368; --rule: #d5d8dc; --accent: #1f4e79;
@@ -34,6 +35,7 @@ table { border-collapse: collapse; width: 100%; background: #fff; font-size: .95
 th, td { text-align: start; vertical-align: top; padding: .45rem; border-bottom: 1px solid var(--rule); }
 th { font-size: .85rem; color: var(--muted); }
 .flash { background: #e7f3ea; border-left: 4px solid var(--ins); padding: .6rem .9rem; }
+form.item { margin-bottom: 1rem; }
 .problem { background: #fbeaec; border-left: 4px solid var(--del); padding: .6rem .9rem; }
 @media (max-width: 40rem) { body { font-size: 16px; } iframe { height: 24rem; } th:nth-child(3), td:nth-child(3) { display: none; } }
 @media print { header, form, .files, iframe { display: none; } body { background: #fff; } }
@@ -96,6 +98,42 @@ def items_table(items: list[dict]) -> str:
                     f"<td>{escape(item.summary)}</td><td>{escape(str(decided))}{note}</td></tr>")
     return ('<table><thead><tr><th>Item</th><th>Paragraph</th><th>What was sent</th><th>Decision</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def editor_page(view: dict, csrf: str, flash: str = "", problems: list[str] | None = None) -> str:
+    """The editors' page for one round: who has answered, and every item with a form to
+    decide it (accepted, partly, rejected, noted, with a note)."""
+    waiting = [s["name"] for s in view["sections"] if not s["responded"]]
+    parts = [f'<header><div class="inner"><div class="meta">Editors · review round</div>'
+             f'<h1>{escape(view["name"])}: {escape(view["document"])} version {view["version"]}</h1>'
+             f'<div class="meta">{len(view["sections"]) - len(waiting)} of {len(view["sections"])} Sections '
+             f'have answered.{" Waiting for: " + escape(", ".join(waiting)) + "." if waiting else ""}</div>'
+             "</div></header><main>"]
+    if flash:
+        parts.append(f'<p class="flash" role="status">{escape(flash)}</p>')
+    for problem in problems or []:
+        parts.append(f'<p class="problem" role="alert">{escape(problem)}</p>')
+    parts.append("<h2>Items</h2>")
+    if not view["items"]:
+        parts.append('<p class="note">No Section has sent anything yet.</p>')
+    for data in view["items"]:
+        item = Item.from_data({k: v for k, v in data.items() if k != "decision"})
+        decision = data.get("decision") or {}
+        options = ('' if decision else '<option value="" disabled selected>not decided yet: choose</option>') + "".join(
+            f'<option value="{d}"{" selected" if decision.get("decision") == d else ""}>{d}</option>' for d in DECISIONS)
+        proposed = f"<p><b>Proposes:</b> {escape(item.proposed)}</p>" if item.proposed else ""
+        parts.append(
+            f'<form method="post" action="/review/{escape(view["round"])}/decide" class="item">'
+            f'<p class="meta">{escape(item.id)} · paragraph {escape(item.target)} · {escape(item.kind)}</p>'
+            f"<p>{escape(item.comment)}</p>{proposed}"
+            f'<input type="hidden" name="csrf" value="{escape(csrf)}">'
+            f'<input type="hidden" name="item" value="{escape(item.id)}">'
+            f'<label for="d-{escape(item.id)}">Decision</label><select id="d-{escape(item.id)}" name="decision" required>{options}</select>'
+            f'<label for="n-{escape(item.id)}">Note to the Section</label>'
+            f'<input id="n-{escape(item.id)}" name="note" maxlength="2000" value="{escape(decision.get("note", ""))}">'
+            '<button type="submit">Record the decision</button></form>')
+    parts.append("</main>")
+    return page(f"{view['name']} · editors", "".join(parts))
 
 
 def refused_page(message: str) -> str:
