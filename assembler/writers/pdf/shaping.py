@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from itertools import groupby
 
 import uharfbuzz as hb
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -102,32 +103,48 @@ def _code(font: TTFont, glyph: int, text: str, advance: float) -> int:
 
 def shape_frag_word(word, features=None, force=False):
     """reportlab's frag word ``[width, (frag, text), …]`` shaped by HarfBuzz when it holds a
-    script that needs it (else ``word`` itself), as reportlab's own shaper returns it."""
+    script that needs it (else ``word`` itself), as reportlab's own shaper returns it.
+
+    A word set in more than one font (a bold word and the plain colon after it, a link and
+    its full stop) is shaped font by font, and its parts stand in display order: right to
+    left when the word is."""
     if isinstance(word, ttfonts.ShapedFragWord):
         return word
+    pairs = word[1:]
+    if any(hasattr(frag, "cbDefn") for frag, _ in pairs):
+        return word        # an image or anchor inside the word: leave it as it is
+    if not COMPLEX.search("".join(piece for _, piece in pairs)):
+        return word
+    if any(isinstance(piece, ShapedStr) for _, piece in pairs):
+        return makeShapedFragWord(word)(word)   # shaped already (the rest of a split paragraph)
+    runs = [_shape_run(list(run), features) for _, run in groupby(pairs, key=lambda pair: pair[0].fontName)]
+    if any(backwards for _, _, backwards in runs):
+        runs.reverse()
+    return makeShapedFragWord(word)([sum(width for _, width, _ in runs)]
+                                    + [pair for shaped, _, _ in runs for pair in shaped])
+
+
+def _shape_run(pairs: list, features) -> tuple[list, float, bool]:
+    """(pairs, width, right to left) for part of a word set in one font: shaped by HarfBuzz
+    when it holds a script that needs it, else as it was."""
     frags: list = []
     text = ""
-    for frag, piece in word[1:]:
-        if hasattr(frag, "cbDefn"):
-            return word        # an image or anchor inside the word: leave it as it is
+    for frag, piece in pairs:
         frags.extend([frag] * len(piece))
         text += piece
-    if not frags or not COMPLEX.search(text):
-        return word
-    if any(isinstance(piece, ShapedStr) for _, piece in word[1:]):
-        return makeShapedFragWord(word)(word)   # shaped already (the rest of a split paragraph)
     font = pdfmetrics.getFont(frags[0].fontName)
-    if not isinstance(font, TTFont) or any(frag.fontName != font.fontName for frag in frags):
-        return word   # glyphs of one font cannot be drawn in another: leave such a word unjoined
+    if not COMPLEX.search(text) or not isinstance(font, TTFont):
+        return pairs, sum(pdfmetrics.stringWidth(piece, f.fontName, f.fontSize) for f, piece in pairs), False
     buffer = hb.Buffer()
     buffer.add_str(text)
     buffer.guess_segment_properties()
     buffer.cluster_level = hb.BufferClusterLevel.MONOTONE_GRAPHEMES
     hb.shape(_hb_font(font), buffer, features or _FEATURES)
     glyphs = list(zip(buffer.glyph_infos, buffer.glyph_positions))
-    texts = _glyph_texts(text, glyphs, buffer.direction == "rtl")
+    backwards = buffer.direction == "rtl"
+    texts = _glyph_texts(text, glyphs, backwards)
     scale = 1000 / font.face.unitsPerEm
-    shaped = makeShapedFragWord(word)([])
+    shaped: list = []
     total = 0.0
     run_frag, run_text, run_data = None, "", []
     for (info, position), own in zip(glyphs, texts):
@@ -145,8 +162,7 @@ def shape_frag_word(word, features=None, force=False):
         total += position.x_advance * scale * frag.fontSize / 1000
     if run_frag is not None:
         shaped.append((run_frag, ShapedStr(run_text, shapeData=run_data)))
-    shaped.insert(0, total)
-    return shaped
+    return shaped, total, backwards
 
 
 def _glyph_texts(text: str, glyphs: list, backwards: bool) -> list[str]:
@@ -226,6 +242,15 @@ def _logical(piece: str) -> str:
     return text
 
 
+def _word_logical(word: list[tuple[object, str]]) -> str:
+    """What a unit of a line reads as: its parts in reading order (a right-to-left shaped
+    word holds its parts in display order)."""
+    text = "".join(_logical(piece) for _, piece in word)
+    if len(word) > 1 and any(_shaped(piece) for _, piece in word) and bidi_levels.has_right_to_left(text):
+        return "".join(_logical(piece) for _, piece in reversed(word))
+    return text
+
+
 def _shaped(piece: str) -> bool:
     """Whether HarfBuzz set ``piece`` (its glyphs are in display order already); a bracket
     or space cut from a fragment that also holds shaped words is not."""
@@ -261,7 +286,7 @@ def visual_fragments(fragments, base: int) -> list:
     cut where its bidirectional level changes, and a right-to-left piece of it is reversed
     and its brackets mirrored."""
     words = _words(fragments)
-    logical = ["".join(_logical(piece) for _, piece in word) for word in words]
+    logical = [_word_logical(word) for word in words]
     char_levels = bidi_levels.levels("".join(logical), base)
     units: list[tuple[list, int]] = []
     at = 0
