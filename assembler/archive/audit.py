@@ -54,7 +54,7 @@ def trail(store: GitStore, document: str) -> Trail:
                                                      manifest.get("outputs", {}).items()},
                              "sources_digest": manifest.get("sources_digest"),
                              "tool": manifest.get("tool", {})})
-    from assembler.review.workflow import review_refs, take_review_branches
+    from assembler.review.branches import review_refs, take_review_branches
     rounds = [r for r in rd.read_rounds(store, tip) if r.document == document]
     for r in rounds:
         take_review_branches(store, r)   # feedback a Section recorded on its review branch

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from assembler.errors import InvalidInput, NotFoundError, Problem, UsageError, WorkspaceStateError
 from assembler.history import manifest as mf, reading as history, versions
-from assembler.repo import refs, remote as git_remote
 from assembler.repo.locking import workspace_lock
 from assembler.repo.store import GitStore
 from assembler.review import rounds as rd
+from assembler.review.branches import branch_files, push_review_branch, take_review_branches
+from assembler.review.pack import check_pack, compared_with, pack_files
 from assembler.sources.files import atomic_write, git_blob_id
 
 if TYPE_CHECKING:   # imported where used, so the command line starts fast
@@ -29,7 +30,6 @@ if TYPE_CHECKING:   # imported where used, so the command line starts fast
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FEEDBACK_BYTES = 25 * 1024 * 1024
-PACK_PROPERTIES = ("PolicyAssemblerDocument", "PolicyAssemblerRound", "PolicyAssemblerVersion")
 
 
 @dataclass
@@ -139,12 +139,12 @@ class Review:
                         raise UsageError("--sections FILE is needed for a document's first round: "
                                          "list the Sections invited (YAML or CSV: id, name, contact)")
                     sections = existing[-1].sections
-                compared, reason = _compared_with(existing, mine, version.number)
+                compared, reason = compared_with(existing, mine, version.number)
                 epoch = versions.commit_epoch()
                 who, email = store.identity()
                 r = rd.Round(round_id, name.strip(), document, version.number, version.commit,
                              compared, reason, due, sections, mf.iso_time(epoch), who)
-                files = self._pack(store, r, seen, epoch)
+                files = pack_files(self.ws, store, r, self._base_document(store, r), seen, epoch)
                 r.pack = {path.rsplit("/", 1)[1]: mf.sha256(data) for path, data in sorted(files.items())}
                 files[f"{r.path}/round.json"] = rd.dumps(r.record())
                 pairs = [("Document", document), ("Version", str(version.number)),
@@ -152,46 +152,6 @@ class Review:
                 commit = self._step(store, files, f"Open round '{r.name}' on {document} "
                                     f"v{version.number}", pairs, tag=f"{document}/{round_id}/open")
         return r, commit
-
-    def _pack(self, store: GitStore, r: rd.Round, seen, epoch: int) -> dict[str, bytes]:
-        """The review pack: the base version's PDF and DOCX (marked with the round), the
-        redline from the version compared with, and a cover page."""
-        from assembler.model import nodes as m
-        from assembler.review import round_papers as papers
-        from assembler.writers.docx.custom_properties import with_custom_properties
-        from assembler.writers.options import RenderOptions
-        doc = r.document
-        pack = f"{r.path}/pack"
-        files: dict[str, bytes] = {}
-        described: dict[str, str] = {}
-        pdf = store.read_file(r.base_commit, history.output_path(doc, f"{doc}.pdf"))
-        docx = store.read_file(r.base_commit, history.output_path(doc, f"{doc}.docx"))
-        if pdf is None or docx is None:
-            raise NotFoundError(f"{doc} v{r.base} has no PDF or DOCX output to send; assemble a "
-                                "version with all formats first")
-        marks = dict(zip(PACK_PROPERTIES, (doc, r.id, str(r.base))))
-        files[f"{pack}/{doc}-v{r.base}.pdf"] = pdf
-        files[f"{pack}/{doc}-v{r.base}.docx"] = with_custom_properties(docx, marks, epoch)
-        described[f"{doc}-v{r.base}.pdf"] = "the draft to review"
-        described[f"{doc}-v{r.base}.docx"] = "the same draft for Word: edit it with Track Changes"
-        if r.compared_with:
-            result, info = self.ws.redline(doc, f"v{r.compared_with}", f"v{r.base}")
-            for fmt in ("pdf", "docx", "html"):
-                name = f"redline-v{r.compared_with}-v{r.base}.{fmt}"
-                files[f"{pack}/{name}"] = self.ws.render_redline(result, info, fmt)
-                described[name] = {"pdf": "what changed since version "
-                                   f"{r.compared_with}, for reading", "docx": "the same "
-                                   "changes as Word tracked changes", "html": "the same, for a "
-                                   "browser"}[fmt]
-        base_doc = self._base_document(store, r)
-        base_time = history.find_version(seen, doc, str(r.base)).time
-        cover = papers.cover_document(r, m.plain_text(base_doc.title), mf.iso_time(base_time),
-                                      described, papers.iso_day(epoch))
-        options = RenderOptions(version=r.base, status="in review", epoch=epoch, author=r.opened_by,
-                                paper=dict(base_doc.meta).get("paper", "A4"))
-        files[f"{pack}/cover.pdf"] = self.ws.render(cover, "pdf", options)
-        files[f"{pack}/cover.md"] = self.ws.render(cover, "md", options)
-        return files
 
     # ------------------------------------------------------------ feedback
 
@@ -217,7 +177,7 @@ class Review:
         def parse(r: rd.Round, first: int, base_doc: m.Document, label: str) -> tuple[list[Item], list[str]]:
             if suffix == ".docx":
                 returned = read_returned_docx(file, data)
-                _check_pack(returned.properties, r, file)
+                check_pack(returned.properties, r, file)
                 return docx_items(returned, str(file), section_id, base_doc, label, first)
             return read_feedback_text(data, str(file), section_id, base_doc, label, first), []
 
@@ -271,7 +231,7 @@ class Review:
                                               versions.message_with(None, subject, pairs), epoch,
                                               (section.name, section.email),
                                               start=store.resolve(store.branch()))
-                notes.append(_push_review_branch(store, review_ref))
+                notes.append(push_review_branch(store, review_ref))
             else:
                 commit = self._step(store, files, subject, pairs, author=(section.name, section.email))
         return FeedbackResult(r, section, items, notes, commit)
@@ -333,7 +293,7 @@ class Review:
             pairs = [("Document", r.document), ("Version", str(r.base)), ("Round", r.id),
                      ("Item", item.id), ("Decision", decision), ("Action", "round-dispose")]
             files = {f"{r.path}/dispositions.json": rd.dumps(data)}
-            files.update(_branch_files(store, r, item.section))
+            files.update(branch_files(store, r, item.section))
             self._step(store, files, f"Decide {item.id} of round '{r.name}': {decision}", pairs)
         return r, item
 
@@ -485,29 +445,6 @@ class Review:
         return r, recorded, rows_out[-1] if rows_out else []
 
 
-def _compared_with(existing: list[rd.Round], mine, base: int) -> tuple[int | None, str]:
-    """What the pack's redline starts from: the previous round's base, else the last
-    adopted version (None when there is neither, or it is the base itself)."""
-    if existing and existing[-1].base != base:
-        return existing[-1].base, f"the version reviewed in round '{existing[-1].name}'"
-    adopted = [v.number for v in mine if v.status == "adopted" and v.number < base]
-    if adopted:
-        return adopted[-1], "the last adopted version"
-    return None, ""
-
-
-def _check_pack(properties: dict[str, str], r: rd.Round, file: Path) -> None:
-    found = [properties.get(k) for k in PACK_PROPERTIES]
-    wanted = [r.document, r.id, str(r.base)]
-    if not any(found):
-        raise InvalidInput(Problem(str(file), f"is not a review pack of round '{r.id}' (it carries no "
-                                   "round marks); send back the DOCX from "
-                                   f"{r.path}/pack/{r.document}-v{r.base}.docx"))
-    if found != wanted:
-        raise InvalidInput(Problem(str(file), f"belongs to round '{found[1]}' of {found[0]} "
-                                   f"v{found[2]}, not to round '{r.id}' of {r.document} v{r.base}"))
-
-
 def _stored_as(item: Item, stored: str) -> Item:
     from dataclasses import replace
     return replace(item, source=stored.rsplit("/", 1)[1])
@@ -516,51 +453,3 @@ def _stored_as(item: Item, stored: str) -> Item:
 def _item_key(item_id: str):
     section, _, number = item_id.rpartition("-")
     return (section, int(number) if number.isdigit() else 0)
-
-
-def review_refs(store: GitStore, round_id: str) -> dict[str, str]:
-    """Section id -> the newest ref of its review branch (local, or fetched from a remote)."""
-    found: dict[str, str] = {}
-    for ref in refs.names(store, f"refs/heads/review/{round_id}/", f"refs/remotes/*/review/{round_id}/*"):
-        section = ref.rsplit("/", 1)[-1]
-        if section not in found or ref.startswith("refs/heads/"):
-            found[section] = ref
-    return found
-
-
-def take_review_branches(store: GitStore, r: rd.Round) -> None:
-    """Feedback a Section recorded on its review branch joins the round's view (items to
-    see, decide and apply) when the branch holds more than the current branch does."""
-    import json
-    for section, ref in review_refs(store, r.id).items():
-        raw = store.read_file(ref, f"{r.path}/feedback/{section}.json")
-        if raw is None:
-            continue
-        record = json.loads(raw)
-        mine = r.feedback.get(section, {"submissions": []})
-        if len(record.get("submissions", [])) > len(mine.get("submissions", [])):
-            r.feedback[section] = {**record, "branch": ref}
-
-
-def _branch_files(store: GitStore, r: rd.Round, section: str) -> dict[str, bytes]:
-    """The feedback files of a Section whose items came from its review branch, to bring
-    into the current branch with the first decision on them (empty otherwise)."""
-    record = r.feedback.get(section, {})
-    ref = record.get("branch")
-    if not ref:
-        return {}
-    paths = [f"{r.path}/feedback/{section}.json"]
-    paths += [f"{r.path}/feedback/{s['file']}" for s in record.get("submissions", [])]
-    return {path: store.read_file(ref, path) or b"" for path in paths}
-
-
-def _push_review_branch(store: GitStore, ref: str) -> str:
-    """Push a review branch to origin when there is one; a note for the user either way."""
-    short = ref[len("refs/heads/"):]
-    if "origin" not in git_remote.names(store):
-        return f"recorded on branch {short} (no remote 'origin' to push it to)"
-    pushed = git_remote.push(store, "origin", [f"{ref}:{ref}"], atomic=False)
-    if not pushed.ok:
-        return (f"recorded on branch {short}, but pushing it failed ({pushed.reason}); run git push "
-                f"origin {short}")
-    return f"recorded on branch {short} and pushed it to origin"
