@@ -127,7 +127,8 @@ def test_the_editors_page_lists_who_answered_and_decides_items(site):
     editor = enter(site, "editor")
     page = request(site, "GET", f"/review/{ROUND}", editor)[2].decode()
     assert "1 of 3 Sections have answered. Waiting for: France Section, South Africa Section." in page
-    assert "NL-1 · paragraph 4 · comment" in page and "Name the reviewer." in page
+    assert "<h3>Paragraph 4</h3>" in page and "NL-1 · Netherlands Section comments" in page
+    assert "Name the reviewer." in page
     token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
     assert token != csrf                                              # bound to the editor's session
     status, headers, _ = request(site, "POST", f"/review/{ROUND}/decide", editor,
@@ -142,3 +143,26 @@ def test_the_editors_page_lists_who_answered_and_decides_items(site):
     assert status == 422 and "&#x27;maybe&#x27; is not a decision" in body.decode()
     assert request(site, "POST", f"/review/{ROUND}/feedback", editor,
                    {"csrf": token, "paragraph": "4", "comment": "as an editor"})[0] == 403
+
+
+def test_only_the_editors_apply_and_close_and_a_refused_close_records_nothing(site):
+    section = enter(site, "NL")
+    page = request(site, "GET", f"/review/{ROUND}", section)[2].decode()
+    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    status, _, body = request(site, "POST", f"/review/{ROUND}/feedback", section,
+                              {"csrf": csrf, "paragraph": "4", "action": "load"})
+    assert status == 200 and "The harm reduction principle, applied in every context.</textarea>" in body.decode()
+    assert request(site, "POST", f"/review/{ROUND}/feedback", section,
+                   {"csrf": csrf, "paragraph": "4", "comment": "Shorter.", "proposed": "Harm reduction."})[0] == 303
+    head = git(site.ws, "rev-parse", "HEAD")
+    for action in ("apply", "close"):      # a Section's valid session still cannot act as the editors
+        assert request(site, "POST", f"/review/{ROUND}/{action}", section, {"csrf": csrf, "item": "NL-1"})[0] == 403
+    editor = enter(site, "editor")
+    page = request(site, "GET", f"/review/{ROUND}", editor)[2].decode()
+    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    assert request(site, "POST", f"/review/{ROUND}/close", editor, {"item": "NL-1"})[0] == 403   # no CSRF token
+    status, _, body = request(site, "POST", f"/review/{ROUND}/apply", editor, {"csrf": token, "item": "NL-1"})
+    assert status == 409 and "NL-1 is undecided; record it as accepted or partly first" in body.decode()
+    status, _, body = request(site, "POST", f"/review/{ROUND}/close", editor, {"csrf": token})
+    assert status == 409 and "1 item(s) of round &#x27;section-review-1&#x27; have no decision: NL-1" in body.decode()
+    assert git(site.ws, "rev-parse", "HEAD") == head and git(site.ws, "status", "--porcelain").strip() == ""

@@ -137,7 +137,8 @@ class Round:
 
     def report(self, today: date) -> dict:
         """What ``round status`` shows: Sections and who responded (and on which review
-        branch), items per paragraph, decisions, deadline and days left."""
+        branch), items per paragraph, decisions, deadline and days left; ``feedback`` lists
+        every item with its decision and note."""
         items = self.items()
         per_clause: dict[str, int] = {}
         for item in items:
@@ -153,7 +154,9 @@ class Round:
                              for s in self.sections],
                 "items": len(items), "decided": len(items) - len(undecided),
                 "undecided": undecided, "items_per_clause": per_clause,
-                "decisions": {k: v["decision"] for k, v in self.dispositions.items()}}
+                "decisions": {k: v["decision"] for k, v in self.dispositions.items()},
+                "feedback": [dict(i.data(), decision=self.dispositions.get(i.id, {}).get("decision"),
+                                  note=self.dispositions.get(i.id, {}).get("note", "")) for i in items]}
 
     def progress(self) -> str:
         """One line for a version's log entry: opened, who responded, items, state."""

@@ -188,18 +188,35 @@ class Review:
         """Record items a Section sent from the review site or the JSON API, as ``feedback``
         records a file: ``entries`` are ``{"paragraph": "4" | clause id | "General",
         "comment": …, "proposed": … or None}``; the request is kept as a .json file."""
-        from assembler.review.feedback import build_items
         data = (json.dumps({"items": entries}, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
         def parse(r: rd.Round, first: int, base_doc: m.Document, label: str) -> tuple[list[Item], list[str]]:
-            rows = [(number, str(entry.get("paragraph") or "General"), str(entry.get("comment") or "").strip(),
-                     None if entry.get("proposed") is None else " ".join(str(entry["proposed"]).split()))
-                    for number, entry in enumerate(entries, start=1)]
-            return build_items(rows, "item", section_id, base_doc, label, first,
-                               empty="no items: send at least one comment or proposed text",
-                               examples="'4', 'preamble' or 'General'"), []
+            return _entry_items(entries, section_id, base_doc, label, first), []
 
         return self._record_feedback(round_text, section_id, data, ".json", "web", parse, branch)
+
+    def preview(self, round_text: str, section_id: str, entries: list[dict]) -> list[Item]:
+        """The items :meth:`submit` would record for ``entries``, numbered as the Section's
+        next ones, recording nothing: what the review site shows before a Section sends."""
+        with self.ws.store() as store:
+            r = self._locked_round(store, round_text)
+            section = r.section(section_id)
+            first = len(r.feedback.get(section.id, {}).get("items", [])) + 1
+            return _entry_items(entries, section.id, self._base_document(store, r),
+                                f"{r.document} v{r.base}", first)
+
+    def base_document(self, r: rd.Round) -> m.Document:
+        """The document model of the version the round reviews, as recorded."""
+        with self.ws.store() as store:
+            return self._base_document(store, r)
+
+    def pack_redline(self, r: rd.Round) -> m.Document | None:
+        """The redline the round's pack holds (from the version compared with to the one under
+        review) as a model, or None when the round compares with nothing."""
+        if not r.compared_with:
+            return None
+        result, _info = self.ws.redline(r.document, f"v{r.compared_with}", f"v{r.base}")
+        return result.document
 
     def _record_feedback(self, round_text: str, section_id: str, data: bytes, suffix: str,
                          received_as: str, parse, branch: bool) -> FeedbackResult:
@@ -443,6 +460,18 @@ class Review:
                 round_id=r.id, extra=extra, after=after,
                 extra_trailers=(("Round-Step", "close"), ("Base-Version", str(r.base))))
         return r, recorded, rows_out[-1] if rows_out else []
+
+
+def _entry_items(entries: list[dict], section_id: str, base_doc: m.Document, label: str,
+                 first: int) -> list[Item]:
+    """Items from the site's or the API's entries, numbered from ``first``."""
+    from assembler.review.feedback import build_items
+    rows = [(number, str(entry.get("paragraph") or "General"), str(entry.get("comment") or "").strip(),
+             None if entry.get("proposed") is None else " ".join(str(entry["proposed"]).split()))
+            for number, entry in enumerate(entries, start=1)]
+    return build_items(rows, "item", section_id, base_doc, label, first,
+                       empty="no items: send at least one comment or proposed text",
+                       examples="'4', 'preamble' or 'General'")
 
 
 def _stored_as(item: Item, stored: str) -> Item:

@@ -34,11 +34,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from assembler.errors import AssemblerError, InvalidInput, WorkspaceStateError
+from assembler.errors import AssemblerError, InvalidInput, Problem, WorkspaceStateError
+from assembler.model import nodes as m
+from assembler.model.paragraphs import clause_texts
 from assembler.review.invites import Invite, InviteBook
+from assembler.review.rounds import Round
 from assembler.review.workflow import Review
 from assembler.site import pages
 from assembler.workspace import Workspace
+from assembler.writers import side_by_side
 
 MAX_BODY = 256 * 1024          # a request body; a Section's whole response is far smaller
 MAX_ITEMS = 500
@@ -82,6 +86,7 @@ class Site:
         self.root = Path(root)
         with Workspace(self.root).store() as store:
             self.book = InviteBook(store.git_dir)
+        self._side_by_side: dict[tuple, str | None] = {}
         self.secret = secrets.token_bytes(32)   # signs the forms' CSRF tokens, for this process
         routes = [Route("/api/rounds/{round}", self.round, methods=["GET"]),
                   Route("/api/rounds/{round}/feedback", self.feedback, methods=["POST"]),
@@ -90,7 +95,9 @@ class Site:
                   Route("/review/{round}", self.review_page, methods=["GET"]),
                   Route("/review/{round}/files/{name}", self.round_file, methods=["GET"]),
                   Route("/review/{round}/feedback", self.form_feedback, methods=["POST"]),
-                  Route("/review/{round}/decide", self.form_decide, methods=["POST"])]
+                  Route("/review/{round}/decide", self.form_decide, methods=["POST"]),
+                  Route("/review/{round}/apply", self.form_apply, methods=["POST"]),
+                  Route("/review/{round}/close", self.form_close, methods=["POST"])]
         self.app = Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))],
                              exception_handlers={_Refused: self._refused, 404: self._not_found,
                                                  405: self._not_allowed})
@@ -142,11 +149,16 @@ class Site:
         data = await run_in_threadpool(self._round_view, invite)
         return _answer(200, data)
 
-    def _round_view(self, invite: Invite) -> dict:
-        review = self._review()
+    def _round_of(self, review: Review, invite: Invite) -> Round:
+        """The round an invite opens (401 when it is gone, as for an unknown link)."""
         r = next((r for r in review.rounds(invite.document) if r.id == invite.round), None)
         if r is None:
             raise _unauthorised()
+        return r
+
+    def _round_view(self, invite: Invite, review: Review | None = None) -> dict:
+        review = review or self._review()
+        r = self._round_of(review, invite)
         mine = [i for i in r.items() if invite.is_editor or i.section == invite.role]
         sections = r.sections if invite.is_editor else [r.section(invite.role)]
         return {"document": r.document, "round": r.id, "name": r.name, "version": r.base,
@@ -202,26 +214,56 @@ class Site:
         return hmac.new(self.secret, request.cookies.get(COOKIE, "").encode(), hashlib.sha256).hexdigest()
 
     async def review_page(self, request: Request, flash: str = "", problems: list[str] | None = None,
-                          status: int = 200) -> Response:
+                          status: int = 200, draft: pages.Draft | None = None) -> Response:
         try:
             invite = self._visitor(request)
         except _Refused as refused:
             return _html(refused.status, pages.refused_page(refused.message))
-        view = await run_in_threadpool(self._round_view, invite)
-        files = await run_in_threadpool(self._file_names, invite)
-        sent = request.query_params.get("sent", "")
-        flash = flash or (f"Recorded {sent}. The editors will decide on it." if sent else "")
+        query = request.query_params
         if invite.is_editor:
-            decided = request.query_params.get("decided", "")
-            body = pages.editor_page(view, self._csrf(request), flash or (f"Recorded the decision on {decided}."
-                                                                         if decided else ""), problems)
-        else:
-            body = pages.section_page(view, self._csrf(request), files, flash, problems)
-        return _html(status, body)
+            flash = flash or _done_message(query)
+            view, order = await run_in_threadpool(self._editor_data, invite)
+            return _html(status, pages.editor_page(view, self._csrf(request), order, flash, problems))
+        sent = query.get("sent", "")
+        flash = flash or (f"Recorded {sent}. The editors will decide on it." if sent else "")
+        data = await run_in_threadpool(self._section_data, invite)
+        return _html(status, pages.section_page(
+            data["view"], self._csrf(request), data["files"], data["choices"], data["changes"],
+            query.get("changes", "side"), draft or pages.Draft(paragraph=query.get("paragraph", "")), flash, problems))
 
-    def _file_names(self, invite: Invite) -> list[str]:
-        r = next(r for r in self._review().rounds(invite.document) if r.id == invite.round)
-        return sorted(r.pack)
+    def _section_data(self, invite: Invite) -> dict:
+        """What a Section's page shows, read in one go from one workspace."""
+        review = self._review()
+        r = self._round_of(review, invite)
+        base = review.base_document(r)
+        choices = [("General", "General: the document as a whole")]
+        texts = clause_texts(base)
+        for clause in m.iter_clauses(base.blocks):
+            words = " ".join(texts.get(clause.id, "").split()[:12])
+            choices.append((clause.number or clause.id, f"{clause.number or clause.id} — {words}…"))
+        return {"view": self._round_view(invite, review), "files": sorted(r.pack),
+                "choices": choices, "changes": self._changes(review, r)}
+
+    def _changes(self, review: Review, r: Round) -> str | None:
+        """The pack's redline side by side (HTML), made once per round and process."""
+        key = (r.document, r.compared_with, r.base_commit)
+        if key not in self._side_by_side:
+            redline = review.pack_redline(r)
+            self._side_by_side[key] = (None if redline is None else side_by_side.write(
+                redline, f"Version {r.compared_with}", f"Version {r.base} (under review)"))
+        return self._side_by_side[key]
+
+    def _editor_data(self, invite: Invite) -> tuple[dict, list[str]]:
+        """The round as editors see it (each proposal with its word diff) and the paragraphs'
+        targets in document order, for grouping items."""
+        review = self._review()
+        r = self._round_of(review, invite)
+        view = self._round_view(invite, review)
+        for data in view["items"]:
+            if data["kind"] == "edit":
+                data["diff"] = pages.word_diff(data.get("old") or "", data.get("proposed") or "")
+        order = [c.number or c.id for c in m.iter_clauses(review.base_document(r).blocks)]
+        return view, order
 
     async def round_file(self, request: Request) -> Response:
         try:
@@ -232,7 +274,7 @@ class Site:
 
         def read() -> tuple[str, bytes] | None:
             review = self._review()
-            r = next(r for r in review.rounds(invite.document) if r.id == invite.round)
+            r = self._round_of(review, invite)
             try:
                 return review.round_file(r, name)
             except AssemblerError:
@@ -272,28 +314,96 @@ class Site:
                                     field.get("note", ""))
         except AssemblerError as problem:
             return await self.review_page(request, problems=problem.lines(), status=422)
-        response = RedirectResponse(f"/review/{quote(invite.round)}?decided={quote(item)}", status_code=303)
-        response.headers.update(SECURITY_HEADERS)
-        return response
+        return _see_other(f"/review/{quote(invite.round)}?decided={quote(item)}")
 
     async def form_feedback(self, request: Request) -> Response:
+        """The Section's form: ``load`` puts the paragraph's wording in the editor,
+        ``preview`` shows the proposal as a word diff, ``send`` records it."""
         try:
             invite, field = await self._form(request, editor=False)
         except _Refused as refused:
             return _html(refused.status, pages.refused_page(refused.message))
-        proposed = field.get("proposed", "").strip()
-        entry = {"paragraph": field.get("paragraph", "").strip() or "General",
-                 "comment": field.get("comment", "").strip(), "proposed": proposed or None}
+        draft = pages.Draft(field.get("paragraph", "").strip() or "General", field.get("comment", "").strip(),
+                            field.get("proposed", "").strip())
+        entry = {"paragraph": draft.paragraph, "comment": draft.comment, "proposed": draft.proposed or None}
+        action = field.get("action", "send")
+        review = self._review()
         try:
-            result = await run_in_threadpool(self._review().submit, invite.round, invite.role, [entry])
+            if action == "load":
+                draft.proposed = await run_in_threadpool(self._wording, review, invite, draft.paragraph)
+                return await self.review_page(request, draft=draft)
+            if action == "preview":
+                items = await run_in_threadpool(review.preview, invite.round, invite.role, [entry])
+                edit = items[0]
+                draft.preview = (pages.word_diff(edit.old or "", edit.proposed or "") if edit.kind == "edit"
+                                 else '<p class="note">No wording proposed: this sends a comment.</p>')
+                return await self.review_page(request, draft=draft)
+            result = await run_in_threadpool(review.submit, invite.round, invite.role, [entry])
         except InvalidInput as problem:
-            return await self.review_page(request, problems=problem.lines(), status=422)
+            return await self.review_page(request, problems=problem.lines(), status=422, draft=draft)
+        except AssemblerError as problem:
+            return await self.review_page(request, problems=problem.lines(), status=409, draft=draft)
+        sent = ", ".join(i.id for i in result.items)
+        return _see_other(f"/review/{quote(invite.round)}?sent={quote(sent)}")
+
+    def _wording(self, review: Review, invite: Invite, target: str) -> str:
+        """The wording of the paragraph ``target`` in the version under review."""
+        r = self._round_of(review, invite)
+        base = review.base_document(r)
+        texts = clause_texts(base)
+        for clause in m.iter_clauses(base.blocks):
+            if target in (clause.number, clause.id):
+                return texts.get(clause.id, "")
+        raise InvalidInput(Problem("paragraph", "choose a numbered paragraph to edit its wording; "
+                                   "General takes a comment only"))
+
+    async def form_apply(self, request: Request) -> Response:
+        """An editor writes an accepted proposal into its clause file (recorded at close)."""
+        try:
+            invite, field = await self._form(request, editor=True)
+        except _Refused as refused:
+            return _html(refused.status, pages.refused_page(refused.message))
+        try:
+            applied = await run_in_threadpool(self._review().apply, invite.round, field.get("item", ""))
         except AssemblerError as problem:
             return await self.review_page(request, problems=problem.lines(), status=409)
-        sent = ", ".join(i.id for i in result.items)
-        response = RedirectResponse(f"/review/{quote(invite.round)}?sent={quote(sent)}", status_code=303)
-        response.headers.update(SECURITY_HEADERS)
-        return response
+        done = "already" if applied.already else "applied"
+        return _see_other(f"/review/{quote(invite.round)}?{done}={quote(applied.item.id)}"
+                          f"&path={quote(applied.path)}")
+
+    async def form_close(self, request: Request) -> Response:
+        """An editor closes the round: the answering version is assembled and recorded."""
+        try:
+            invite, field = await self._form(request, editor=True)
+        except _Refused as refused:
+            return _html(refused.status, pages.refused_page(refused.message))
+        message = field.get("message", "").strip() or None
+        try:
+            _r, recorded, _rows = await run_in_threadpool(self._review().close, invite.round, message,
+                                                          field.get("force") == "1")
+        except AssemblerError as problem:
+            return await self.review_page(request, problems=problem.lines(), status=409)
+        return _see_other(f"/review/{quote(invite.round)}?closed={recorded.version}")
+
+
+def _see_other(location: str) -> Response:
+    response = RedirectResponse(location, status_code=303)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def _done_message(query) -> str:
+    """The editors' page's line saying what the last form did."""
+    if query.get("decided"):
+        return f"Recorded the decision on {query['decided']}."
+    if query.get("applied"):
+        return (f"Wrote {query['applied']} into {query.get('path', 'its clause')}; it is recorded when "
+                "you close the round.")
+    if query.get("already"):
+        return f"{query.get('path', 'The clause')} already reads as {query['already']} proposes."
+    if query.get("closed"):
+        return f"Closed the round: version {query['closed']} answers it."
+    return ""
 
 
 def _entries(body: bytes) -> list[dict]:
