@@ -120,6 +120,7 @@ def import_document(ws: Workspace, file: Path, template_id: str | None = None,
     if into:
         plan.deleted = [p for p in plan.deleted if p not in _used_elsewhere(ws, into)]
         _refuse_uncommitted(ws, plan)
+        _keep_translations(ws, plan)
     _prove(ws, file, plan, templates, library, overwrite=bool(into))
     if into and not _changes_anything(ws, plan):
         raise WorkspaceStateError(f"{file}: reads the same as the current clauses of '{into}'; "
@@ -147,18 +148,30 @@ def _used_elsewhere(ws: Workspace, template_id: str) -> set[str]:
 
 
 def _refuse_uncommitted(ws: Workspace, plan: ImportPlan) -> None:
-    """Never overwrite an editor's uncommitted work: the files an update rewrites or
-    deletes must read as committed."""
+    refuse_uncommitted(ws, set(plan.files) | set(plan.deleted), "importing a new revision")
+
+
+def refuse_uncommitted(ws: Workspace, paths: set[str], doing: str) -> None:
+    """Never overwrite an editor's uncommitted work: the files a step rewrites or deletes
+    must read as committed."""
     from assembler.history import worktree
     with ws.store() as store:
         changed = worktree.source_changes(store, ws.root)
-    touched = sorted(set(plan.files) | set(plan.deleted))
-    dirty = [p for p in touched if p in changed and (ws.root / p).exists()
+    dirty = [p for p in sorted(paths) if p in changed and (ws.root / p).exists()
              or p in changed and changed[p] is None]
     if dirty:
         raise WorkspaceStateError(f"{dirty[0]} has uncommitted edits{' (and more)' if len(dirty) > 1 else ''}; "
-                                  "commit them (assembler assemble) or discard them before importing "
-                                  "a new revision")
+                                  f"commit them (assembler assemble) or discard them before {doing}")
+
+
+def _keep_translations(ws: Workspace, plan: ImportPlan) -> None:
+    """A new revision keeps the template's words in other languages (``translations:``);
+    words whose source changed then show as missing in ``translations status``."""
+    from assembler.translation_import import translations_section
+    old = ws.root / plan.template_path
+    section = translations_section(old.read_text(encoding="utf-8")) if old.is_file() else ""
+    if section:
+        plan.files[plan.template_path] = plan.files[plan.template_path].rstrip("\n") + "\n" + section
 
 
 def _changes_anything(ws: Workspace, plan: ImportPlan) -> bool:
@@ -205,21 +218,24 @@ def _prove(ws: Workspace, file: Path, plan: ImportPlan, templates, library, over
 
 
 def _write(ws: Workspace, plan: ImportPlan):
-    """Write the plan's files and delete the clause files it no longer has; returns a
-    function that puts everything back as it was."""
+    return write_files(ws.root, {rel: text.encode("utf-8") for rel, text in plan.files.items()}, plan.deleted)
+
+
+def write_files(root: Path, files: dict[str, bytes], deleted=()):
+    """Write ``files`` (workspace-relative path -> bytes) and delete ``deleted``, all or
+    nothing; returns a function that puts everything back as it was."""
     before: dict[Path, bytes | None] = {}
     try:
-        for rel, text in plan.files.items():
-            target = ws.root / rel
-            data = text.encode("utf-8")
+        for rel, data in files.items():
+            target = root / rel
             old = target.read_bytes() if target.exists() else None
             if old == data:
                 continue
             before[target] = old
             target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(target, data)
-        for rel in plan.deleted:
-            target = ws.root / rel
+        for rel in deleted:
+            target = root / rel
             if target.exists():
                 before[target] = target.read_bytes()
                 target.unlink()

@@ -69,6 +69,8 @@ RULES = {
     "PA110": "YAML is not plain data, or malformed",
     "PA120": "clause file: front matter, id or empty text",
     "PA121": "duplicate clause id",
+    "PA122": "translation of a clause that does not exist",
+    "PA123": "stale or missing translation",
     "PA130": "markup a clause may not hold (headings, images, code, raw HTML, unsafe links)",
     "PA131": "malformed placeholder",
     "PA140": "template structure: title, body, keys, levels, paper, nesting",

@@ -6,6 +6,7 @@ Usable without the CLI. Methods return model values or plain data and raise
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from assembler import writers
 from assembler.errors import (
+    AssemblerError,
     InvalidInput,
     NotFoundError,
     Problem,
@@ -64,6 +66,7 @@ class Built:
     document: m.Document
     sources: tuple[Source, ...]
     files: dict[str, bytes]
+    translation: dict | None = None   # a language version: its language, source and marked clauses
 
     @property
     def digest(self) -> str:
@@ -160,9 +163,29 @@ class Workspace:
         """Assemble ``template_id`` with ``variables`` into a finished document (no writes)."""
         return self.assemble_sources(template_id, variables).document
 
-    def assemble_sources(self, template_id: str, variables: dict[str, str] | None = None) -> Built:
-        """Like :meth:`build`, also returning the exact source files used (for provenance)."""
-        return self._build(template_id, variables or {}, self.templates(), self.clauses())
+    def assemble_sources(self, template_id: str, variables: dict[str, str] | None = None,
+                         lang: str | None = None, allow_stale: bool = False, marks: dict | None = None) -> Built:
+        """Like :meth:`build`, also returning the exact source files used (for provenance).
+
+        With ``lang``, the document in that language (id ``<template>/<lang>``): translated
+        clauses and template words stand in for the source ones; stale or missing ones are
+        refused unless ``allow_stale``, and then marked in the text (see :mod:`translations`)."""
+        if lang is None:
+            return self._build(template_id, variables or {}, self.templates(), self.clauses())
+        from assembler import translations
+        templates, library, marks = translations.localized_sources(self, template_id, lang, allow_stale, marks)
+        built = self._build(template_id, variables or {}, templates, library)
+        doc = translations.mark(built.document, marks)
+        doc = dataclasses.replace(doc, id=f"{template_id}/{lang}")
+        from assembler.model import nodes as m
+        sources, files = list(built.sources), dict(built.files)
+        originals = self.clauses()
+        for clause in m.iter_clauses(doc.blocks):   # the texts translated, so the version rebuilds
+            original = originals.get(clause.id)
+            if original is not None and original.path != clause.origin.path:
+                sources.append(Source("source", original.id, original.path, original.blob))
+                files[original.path] = original.data
+        return Built(doc, tuple(sources), files, marks)
 
     def _build(self, template_id, variables, templates, library, require_values=True,
                load_problems=True) -> Built:
@@ -233,7 +256,7 @@ class Workspace:
 
     def render_all(self, built: Built, options: RenderOptions, formats=None) -> dict[str, bytes]:
         """``{file name: bytes}`` for each format (all registered writers by default)."""
-        return {f"{built.document.id}{writers.EXTENSIONS[fmt]}": self.render(built.document, fmt, options)
+        return {f"{history.file_name(built.document.id, writers.EXTENSIONS[fmt])}": self.render(built.document, fmt, options)
                 for fmt in (formats or writers.WRITERS)}
 
     def render(self, doc: m.Document, fmt: str, options: RenderOptions | None = None) -> bytes:
@@ -263,13 +286,14 @@ class Workspace:
 
     def assemble(self, template_id: str, message: str | None = None,
                  variables: dict[str, str] | None = None, allow_empty: bool = False,
-                 epoch: int | None = None) -> Recorded:
-        """Assemble ``template_id`` and record it as the document's next version (one commit),
-        dated ``epoch`` when given (an imported revision's publication date)."""
+                 epoch: int | None = None, lang: str | None = None, allow_stale: bool = False) -> Recorded:
+        """Assemble ``template_id`` (in ``lang``, as :meth:`assemble_sources` does) and record
+        it as the document's next version (one commit), dated ``epoch`` when given (an
+        imported revision's publication date)."""
         with self.store() as store:
             versions.ensure_ready(store)
-            return self.record(store, self.assemble_sources(template_id, variables), message,
-                               allow_empty, epoch=epoch)
+            return self.record(store, self.assemble_sources(template_id, variables, lang, allow_stale),
+                               message, allow_empty, epoch=epoch)
 
     def record(self, store: GitStore, built: Built, message: str | None, allow_empty: bool = False,
                round_id: str | None = None, **hooks) -> Recorded:
@@ -286,9 +310,14 @@ class Workspace:
         def render(number: int, epoch: int) -> dict[str, bytes]:
             return self.render_all(built, self.render_options(built, number, "draft", epoch, author))
 
+        translation = built.translation
+        if translation is not None:   # which version of the source document this one follows
+            followed = history.read_versions(store, translation["of"])
+            translation = {**translation, "source_version": followed[-1].number if followed else None}
+
         def make_manifest(number: int, epoch: int, outputs: dict[str, bytes]) -> dict:
             return mf.build(doc, number, "draft", list(built.sources), outputs, epoch, author,
-                            built.digest, round_id)
+                            built.digest, round_id, translation)
 
         files = {**worktree.source_changes(store, self.root), **built.files}
         return versions.record(store, doc.id, files, render, make_manifest, message,
@@ -340,7 +369,7 @@ class Workspace:
         document, label = history.parse_ref(ref)
         with self.store() as store:
             version = history.find_version(history.read_versions(store), document, label)
-            name = f"{document}{writers.EXTENSIONS.get(fmt, '.' + fmt)}"
+            name = history.file_name(document, writers.EXTENSIONS.get(fmt, '.' + fmt))
             data = store.read_file(version.commit, history.output_path(document, name))
             if data is None:
                 raise NotFoundError(f"{document} v{version.number} has no {fmt} output "
@@ -371,7 +400,7 @@ class Workspace:
         if label.startswith(f"{document}/"):
             label = label[len(document) + 1:]
         version = history.find_version(versions_seen, document, label)
-        raw = store.read_file(version.commit, history.output_path(document, f"{document}.json"))
+        raw = store.read_file(version.commit, history.output_file(document, ".json"))
         if raw is None:
             raise NotFoundError(f"{document} v{version.number} has no JSON model in commit "
                                 f"{version.commit[:12]}")
@@ -434,6 +463,26 @@ class Workspace:
                 unique.append(problem)
         return sorted(unique, key=lambda p: (p.path, p.line, p.column, p.message))
 
+    def translation_warnings(self) -> list[Problem]:
+        """Stale translations, one per clause and language: not errors (the source documents
+        are fine), but each language version assembled now would refuse or mark them."""
+        from assembler import translations
+        library = self.clauses()
+        if not library.translations:
+            return []
+        found = []
+        for template in self.templates():
+            for lang in sorted({tag for (_c, tag) in library.translations} | set(template.translations)):
+                try:
+                    report = translations.status(self, template.id, lang, library)
+                except AssemblerError:
+                    continue   # check reports why the document does not assemble
+                found += [Problem(c.path or c.source_path, f"the {lang} translation of '{c.clause}' is stale: "
+                                  f"{c.source_path} changed since it was translated (assembler translations "
+                                  f"status {template.id} --lang {lang})", rule="PA123")
+                          for c in report.clauses if c.state == translations.STALE]
+        return found
+
     # -------------------------------------------------------- importing
 
     def import_document(self, file: Path, template_id: str | None = None, **options):
@@ -448,7 +497,9 @@ def rebuild_version(root: Path, manifest: dict, epoch: int) -> tuple[str, dict[s
     """The sources digest and outputs of the version ``manifest`` describes, rebuilt from
     the sources under ``root`` (verify's rebuilder; module-level so processes can run it)."""
     other = Workspace(root)
-    built = other.assemble_sources(manifest["template"]["id"], manifest.get("variables", {}))
+    translation = manifest.get("translation")
+    built = other.assemble_sources(manifest["template"]["id"], manifest.get("variables", {}),
+                                   translation["language"] if translation else None, True, translation)
     options = other.render_options(built, manifest["version"], manifest.get("status", "draft"),
                                    epoch, manifest.get("author", ""))
     formats = [name.rsplit(".", 1)[1] for name in manifest["outputs"]

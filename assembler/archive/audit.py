@@ -127,7 +127,7 @@ def report_document(t: Trail) -> m.Document:
         m.Table("Versions", ("Ver.", "Status", "Date", "Author", "Commit", "Answers round",
                              "PDF SHA-256"),
                 tuple((f"v{v['version']}", v["status"], v["date"][:10], v["author"], v["commit"][:12],
-                       v["round"] or "", v["outputs"].get(f"{t.document}.pdf", "")[:16] + "…")
+                       v["round"] or "", v["outputs"].get(history.file_name(t.document, ".pdf"), "")[:16] + "…")
                       for v in t.versions), (0.6, 1.1, 1.1, 1.5, 1.4, 1.7, 2.2)),
     ]
     if t.rounds:

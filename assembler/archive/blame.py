@@ -130,7 +130,7 @@ def blame(store: GitStore, document: str, label: str | None, paragraphs: bool = 
     versions = history.read_versions(store, document)
     target = history.find_version(history.read_versions(store), document, label)
     chain = [v for v in versions if v.number <= target.number]
-    raw = store.iter_many([(v.commit, history.output_path(document, f"{document}.json"))
+    raw = store.iter_many([(v.commit, history.output_file(document, ".json"))
                            for v in chain])
     # clause -> (its units' texts, {unit key: version since which it reads so}); a clause
     # whose texts did not change keeps its entry untouched, which keeps long histories fast

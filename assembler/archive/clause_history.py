@@ -125,7 +125,7 @@ def impact(ws) -> list[dict]:
                 continue
             latest = mine[-1]
             built = ws.assemble_sources(template.id, {})
-            raw = store.read_file(latest.commit, history.output_path(template.id, f"{template.id}.json"))
+            raw = store.read_file(latest.commit, history.output_file(template.id, ".json"))
             old = read_json_document(raw, f"{template.id}@v{latest.number}")
             result = redline_mod.compare(old, built.document)
             found.append({"document": template.id, "latest": latest.number,

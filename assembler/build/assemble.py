@@ -26,6 +26,7 @@ from assembler.sources.templates import (
     Template,
     TemplateSet,
     TextItem,
+    all_items,
 )
 
 _problem = problem_maker("PA150")   # this module's problems, rule PA150 unless named
@@ -46,17 +47,9 @@ def _included(template: Template, templates: TemplateSet, seen: list[str]) -> li
         return []
     seen.append(template.id)
     found = [template]
-
-    def walk(items: tuple[Item, ...]) -> None:
-        for item in items:
-            if isinstance(item, IncludeItem) and (included := templates.get(item.template)):
-                found.extend(_included(included, templates, seen))
-            elif isinstance(item, NumberedItem):
-                walk(item.items)
-            elif isinstance(item, ClauseItem):
-                walk(item.children)
-
-    walk(template.items)
+    for item in all_items(template.items):
+        if isinstance(item, IncludeItem) and (included := templates.get(item.template)):
+            found.extend(_included(included, templates, seen))
     return found
 
 

@@ -35,20 +35,26 @@ def init(ctx, path, example):
 def check(ctx, as_json, impact):
     """Validate every clause and template; list each problem as file:line:column.
 
-    Exits 0 only when the workspace is clean, 4 when it found problems.
+    Stale translations are listed as warnings. Exits 0 when the workspace has no problems
+    (warnings or not), 4 when it found problems.
     """
     workspace = _workspace(ctx)
     problems = workspace.check()
+    warnings = [] if problems else workspace.translation_warnings()
     if impact and not problems:
         from assembler.archive.archivist import Archive
         _print_impact(Archive(workspace).impact(), as_json)
         return
     if as_json:
-        click.echo(json.dumps([{"path": p.path, "line": p.line, "column": p.column,
-                                "rule": p.rule, "message": p.message} for p in problems], indent=2))
+        click.echo(json.dumps([{"path": p.path, "line": p.line, "column": p.column, "rule": p.rule,
+                                "message": p.message, "severity": severity}
+                               for found, severity in ((problems, "error"), (warnings, "warning"))
+                               for p in found], indent=2))
     else:
         for problem in problems:
             click.echo(str(problem))
+        for warning in warnings:
+            click.echo(f"warning: {warning}")
         if not problems:
             library, templates = workspace.clauses(), workspace.templates()
             click.echo(f"ok: {_count(len(library), 'clause')}, {_count(len(list(templates)), 'template')}, "
@@ -91,8 +97,13 @@ def _print_impact(found: list[dict], as_json: bool) -> None:
 @click.option("--output-dir", type=click.Path(file_okay=False), default=None,
               help="Write each format to DIR/TEMPLATE.EXT.")
 @click.option("--watermark", is_flag=True, help="Mark every DOCX and PDF page with a DRAFT watermark.")
+@click.option("--lang", default=None, metavar="TAG",
+              help="Assemble the document in this language (a BCP 47 tag such as fr or pt-BR) from "
+                   "its translated clauses and the template's words in it.")
+@click.option("--allow-stale", is_flag=True,
+              help="With --lang: assemble even with stale or missing translations, marked in the text.")
 @click.pass_context
-def build(ctx, template, variables, formats, output, output_dir, watermark):
+def build(ctx, template, variables, formats, output, output_dir, watermark, lang, allow_stale):
     """Assemble TEMPLATE and print it (or write it with -o), without recording a version.
 
     Output is marked "preview, not a recorded version". Binary formats (docx, pdf) need
@@ -107,7 +118,7 @@ def build(ctx, template, variables, formats, output, output_dir, watermark):
         raise UsageError("use either -o FILE or --output-dir DIR, not both")
     if not output and not output_dir and set(chosen) & BINARY and sys.stdout.isatty():
         raise UsageError(f"{chosen[0]} is a binary format; write it with -o FILE")
-    built = workspace.assemble_sources(template, _parse_vars(variables))
+    built = workspace.assemble_sources(template, _parse_vars(variables), lang, allow_stale)
     options = workspace.render_options(built, watermark=watermark)
     rendered = workspace.render_all(built, options, chosen)
     if output_dir:
@@ -250,16 +261,25 @@ def import_(ctx, file, template_id, into, message, date, accept_changes, reject_
 @click.option("--allow-empty", is_flag=True,
               help="Record a new version even when nothing changed since the last one.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--lang", default=None, metavar="TAG",
+              help="Assemble the document in this language (a BCP 47 tag such as fr or pt-BR) from "
+                   "its translated clauses and the template's words in it.")
+@click.option("--allow-stale", is_flag=True,
+              help="With --lang: assemble even with stale or missing translations, marked in the text.")
 @click.pass_context
-def assemble(ctx, template, message, variables, allow_empty, as_json):
+def assemble(ctx, template, message, variables, allow_empty, as_json, lang, allow_stale):
     """Assemble TEMPLATE and record it as the document's next version.
 
     Writes versions/DOC/ (outputs and manifest.json) and makes exactly one commit holding
     them and the exact clause and template files used, tagged DOC/vN. Nothing else in your
     index or working tree is touched. When nothing changed since the last version, nothing
     is recorded (use --allow-empty to record anyway).
+
+    With --lang fr, the French document is recorded as its own series: versions/DOC/fr/,
+    tags DOC/fr/vN, the manifest naming the source version it follows.
     """
-    result = _workspace(ctx).assemble(template, message, _parse_vars(variables), allow_empty)
+    result = _workspace(ctx).assemble(template, message, _parse_vars(variables), allow_empty,
+                                      lang=lang, allow_stale=allow_stale)
     for path in result.restored:
         click.echo(f"note: wrote {path} again from the latest version (an earlier write had "
                    "failed or been killed)", err=True)

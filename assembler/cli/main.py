@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from assembler.cli import archive, documents, round, serve, sync, versions
+from assembler.cli import archive, documents, round, serve, sync, translations, versions
 from assembler.cli.common import EPILOG, ErrorHandlingGroup
 from assembler.version import __version__
 
@@ -33,7 +33,7 @@ def main(ctx, directory, debug):
     ctx.obj["debug"] = debug
 
 
-for _module in (documents, versions, archive, sync, serve):
+for _module in (documents, versions, archive, sync, serve, translations):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 main.add_command(round.round_group)

@@ -23,7 +23,8 @@ SCHEMA = "policy-assembler/manifest/1"
 
 @dataclass(frozen=True)
 class Source:
-    kind: str   # "template", "clause" or "reference" (the DOCX reference document)
+    kind: str   # "template", "clause", "reference" (the DOCX reference document) or "source"
+                # (in a language version: the source-language clause a translation stands for)
     id: str
     path: str
     blob: str
@@ -44,7 +45,7 @@ def sha256(data: bytes) -> str:
 
 def build(doc: m.Document, version: int, status: str, sources: list[Source],
           outputs: dict[str, bytes], epoch: int, author: str, digest: str,
-          round_id: str | None = None) -> dict:
+          round_id: str | None = None, translation: dict | None = None) -> dict:
     """The manifest of ``doc`` as version ``version`` (plain data, keys in a fixed order)."""
     from assembler.model import nodes as m
     from assembler.writers import renderer_identity
@@ -60,6 +61,8 @@ def build(doc: m.Document, version: int, status: str, sources: list[Source],
         "included_templates": [{"id": t.id, "path": t.path, "blob": t.blob} for t in templates[1:]],
         "clauses": [{"id": s.id, "path": s.path, "blob": s.blob} for s in sources
                     if s.kind == "clause"],
+        **({"translated_from": [{"id": s.id, "path": s.path, "blob": s.blob} for s in sources
+                                if s.kind == "source"]} if any(s.kind == "source" for s in sources) else {}),
         "reference": {"path": reference.path, "blob": reference.blob} if reference else None,
         "variables": dict(doc.variables),
         "sources_digest": digest,
@@ -70,6 +73,7 @@ def build(doc: m.Document, version: int, status: str, sources: list[Source],
                     for name, data in sorted(outputs.items())},
         "assembled_at": iso_time(epoch),
         "round": round_id,
+        **({"translation": translation} if translation else {}),
     }
 
 
@@ -91,6 +95,7 @@ def sources(manifest: dict) -> list[Source]:
                   manifest["template"]["blob"])]
     out += [Source("template", t["id"], t["path"], t["blob"]) for t in manifest.get("included_templates", [])]
     out += [Source("clause", c["id"], c["path"], c["blob"]) for c in manifest["clauses"]]
+    out += [Source("source", c["id"], c["path"], c["blob"]) for c in manifest.get("translated_from", [])]
     if manifest.get("reference"):
         out.append(Source("reference", "reference", manifest["reference"]["path"],
                           manifest["reference"]["blob"]))
@@ -101,5 +106,5 @@ def same_content(a: dict, b: dict) -> bool:
     """True when two manifests record the same sources, variables and tool: the same
     document, whatever version number and date its outputs carry."""
     keys = ("document", "template", "included_templates", "clauses", "reference", "variables",
-            "tool")
+            "tool", "translation", "translated_from")
     return all(a.get(k) == b.get(k) for k in keys)

@@ -51,6 +51,17 @@ def output_path(document: str, name: str) -> str:
     return f"{folder(document)}/{name}"
 
 
+def file_name(document: str, extension: str) -> str:
+    """An output's file name: ``resolution.pdf``; a language version ``resolution/fr``
+    names its files ``resolution.fr.pdf``."""
+    return document.replace("/", ".") + extension
+
+
+def output_file(document: str, extension: str) -> str:
+    """The path of one of the latest version's outputs: ``versions/resolution/resolution.json``."""
+    return output_path(document, file_name(document, extension))
+
+
 def manifest_path(document: str) -> str:
     return f"{folder(document)}/manifest.json"
 
@@ -110,11 +121,18 @@ def documents(versions: list[Version]) -> list[str]:
     return sorted({v.document for v in versions})
 
 
+def is_document_id(text: str) -> bool:
+    """A template id, or one and a language tag: ``resolution``, ``resolution/fr``."""
+    from assembler.sources.languages import is_language_tag
+    from assembler.sources.markup import CLAUSE_ID
+    name, slash, lang = text.partition("/")
+    return bool(CLAUSE_ID.match(name)) and (not slash or is_language_tag(lang))
+
+
 def parse_ref(text: str) -> tuple[str, str | None]:
     """``DOC@vN`` (or ``DOC``) -> (document, label or None); strict, never passed to git."""
-    from assembler.sources.markup import CLAUSE_ID
     doc, sep, label = text.partition("@")
-    if not CLAUSE_ID.match(doc) or (sep and not label):
+    if not is_document_id(doc) or (sep and not label):
         raise UsageError(f"'{text}' is not a version reference; write DOCUMENT@vN (for example "
                          "resolution@v2) or DOCUMENT@latest")
     return doc, (label if sep else None)

@@ -17,6 +17,11 @@ if TYPE_CHECKING:   # imported where used, so the command line starts fast
 PACK_PROPERTIES = ("PolicyAssemblerDocument", "PolicyAssemblerRound", "PolicyAssemblerVersion")
 
 
+def draft_name(document: str, version: int) -> str:
+    """The pack's draft's file name without extension: ``resolution-v2``, ``resolution.fr-v2``."""
+    return f"{history.file_name(document, '')}-v{version}"
+
+
 def pack_files(ws, store: GitStore, r: rd.Round, base_doc: m.Document, seen, epoch: int) -> dict[str, bytes]:
     """The review pack: the base version's PDF and DOCX (marked with the round), the
     redline from the version compared with, and a cover page."""
@@ -28,16 +33,17 @@ def pack_files(ws, store: GitStore, r: rd.Round, base_doc: m.Document, seen, epo
     pack = f"{r.path}/pack"
     files: dict[str, bytes] = {}
     described: dict[str, str] = {}
-    pdf = store.read_file(r.base_commit, history.output_path(doc, f"{doc}.pdf"))
-    docx = store.read_file(r.base_commit, history.output_path(doc, f"{doc}.docx"))
+    pdf = store.read_file(r.base_commit, history.output_file(doc, ".pdf"))
+    docx = store.read_file(r.base_commit, history.output_file(doc, ".docx"))
     if pdf is None or docx is None:
         raise NotFoundError(f"{doc} v{r.base} has no PDF or DOCX output to send; assemble a "
                             "version with all formats first")
     marks = dict(zip(PACK_PROPERTIES, (doc, r.id, str(r.base))))
-    files[f"{pack}/{doc}-v{r.base}.pdf"] = pdf
-    files[f"{pack}/{doc}-v{r.base}.docx"] = with_custom_properties(docx, marks, epoch)
-    described[f"{doc}-v{r.base}.pdf"] = "the draft to review"
-    described[f"{doc}-v{r.base}.docx"] = "the same draft for Word: edit it with Track Changes"
+    draft = draft_name(doc, r.base)
+    files[f"{pack}/{draft}.pdf"] = pdf
+    files[f"{pack}/{draft}.docx"] = with_custom_properties(docx, marks, epoch)
+    described[f"{draft}.pdf"] = "the draft to review"
+    described[f"{draft}.docx"] = "the same draft for Word: edit it with Track Changes"
     if r.compared_with:
         result, info = ws.redline(doc, f"v{r.compared_with}", f"v{r.base}")
         for fmt in ("pdf", "docx", "html"):
@@ -74,7 +80,7 @@ def check_pack(properties: dict[str, str], r: rd.Round, file: Path) -> None:
     if not any(found):
         raise InvalidInput(Problem(str(file), f"is not a review pack of round '{r.id}' (it carries no "
                                    "round marks); send back the DOCX from "
-                                   f"{r.path}/pack/{r.document}-v{r.base}.docx"))
+                                   f"{r.path}/pack/{draft_name(r.document, r.base)}.docx"))
     if found != wanted:
         raise InvalidInput(Problem(str(file), f"belongs to round '{found[1]}' of {found[0]} "
                                    f"v{found[2]}, not to round '{r.id}' of {r.document} v{r.base}"))

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from assembler.model import nodes as m
 from assembler.model.paragraphs import clause_texts
 from assembler.review.feedback import Item, normalize_paragraphs
+from assembler.review.pack import draft_name
 from assembler.review.rounds import Round
 
 DISPOSITION_COLUMNS = ("item", "section", "section_name", "kind", "clause", "number_in_base",
@@ -53,7 +54,7 @@ def cover_document(r: Round, title: str, base_date: str, files: dict[str, str],
     blocks.append(m.Heading(2, (m.Text("How to respond"),)))
     blocks.append(m.OrderedList((
         (_p(m.Strong((m.Text("In Word or LibreOffice."),)),
-            f" Open {r.document}-v{r.base}.docx, turn on Track Changes, edit the wording where "
+            f" Open {draft_name(r.document, r.base)}.docx, turn on Track Changes, edit the wording where "
             "you propose a change, add comments where you have a remark, save, and send the file "
             "back. Please change nothing with Track Changes off: such edits cannot be read back."),),
         (_p(m.Strong((m.Text("As text."),)),

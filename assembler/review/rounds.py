@@ -190,7 +190,7 @@ def read_rounds(store: GitStore, commit: str | None) -> list[Round]:
     found: list[Round] = []
     for path in sorted(blobs):
         parts = path.split("/")
-        if len(parts) == 5 and parts[2] == "rounds" and parts[4] == "round.json":
+        if len(parts) in (5, 6) and parts[-3] == "rounds" and parts[-1] == "round.json":   # a language's too
             data = json.loads(store.read_file(commit, path))
             if data.get("schema") != SCHEMA:
                 continue

@@ -68,7 +68,7 @@ class Review:
 
     def _base_document(self, store: GitStore, r: rd.Round) -> m.Document:
         from assembler.sources.readers import read_json_document
-        raw = store.read_file(r.base_commit, history.output_path(r.document, f"{r.document}.json"))
+        raw = store.read_file(r.base_commit, history.output_file(r.document, ".json"))
         if raw is None:
             raise NotFoundError(f"{r.document} v{r.base} has no JSON model in commit {r.base_commit[:12]}")
         return read_json_document(raw, f"{r.document}@v{r.base}")
@@ -258,7 +258,7 @@ class Review:
         ``draft.html``, the reviewed version's own HTML as it was recorded."""
         with self.ws.store() as store:
             if name == "draft.html":
-                data = store.read_file(r.base_commit, history.output_path(r.document, f"{r.document}.html"))
+                data = store.read_file(r.base_commit, history.output_file(r.document, ".html"))
             elif name in r.pack:
                 data = store.read_file(store.resolve(store.head_ref()), f"{r.path}/pack/{name}")
             else:

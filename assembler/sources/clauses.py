@@ -3,11 +3,17 @@
 A clause file is ``clauses/**/<name>.md``: an optional YAML front matter between ``---``
 lines (``id``, ``title``, ``tags``, ``description``, ``metadata``) and a Markdown body.
 The id defaults to the file name without ``.md``. The body is parsed on first use.
+
+A translated clause says which clause it translates and from which text: ``lang: fr``,
+``translation-of: <clause id>`` and ``source-blob: <git blob id>`` of the source clause file
+it was made from. It stands in for that clause when a document is assembled in its language;
+the library keeps it apart from the source clauses, by (clause id, language).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TypeAlias, cast
@@ -20,7 +26,8 @@ from assembler.sources.files import decode_source, git_blob_id, is_within, read_
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-CLAUSE_KEYS = {"id", "title", "tags", "description", "metadata"}
+CLAUSE_KEYS = {"id", "title", "tags", "description", "metadata", "lang", "translation-of", "source-blob"}
+_BLOB = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 
 
 _problem = problem_maker("PA120")   # this module's problems, rule PA120 unless named
@@ -43,6 +50,9 @@ class ClauseSource:
     description: str = ""
     metadata: dict[str, Plain] = field(default_factory=dict)
     data: bytes = field(default=b"", repr=False)
+    lang: str | None = None               # the clause's language, when the file says
+    translation_of: str | None = None     # a translation: the id of the clause it translates
+    source_blob: str | None = None        # ... and the blob of the source file it was made from
     _parsed: tuple[tuple[m.Block, ...], list[Problem]] | None = None
 
     @property
@@ -113,10 +123,44 @@ def parse_clause(rel: str, data: bytes) -> tuple[ClauseSource | None, list[Probl
         metadata = ({k: plain(v) for k, v in yamlfile.mapping(fields["metadata"], rel,
                                                                "metadata").items()}
                     if "metadata" in fields else {})
+        lang, translation_of, source_blob = _translation_fields(fields, rel)
     except yamlfile.YamlProblem as exc:
         return None, [exc.problem]
+    if translation_of:
+        clause_id = translation_of
+        title = yamlfile.text(fields["title"], rel, "title") if "title" in fields else clause_id
     return ClauseSource(clause_id, title, rel, git_blob_id(data), body, body_line, tags,
-                        description, metadata, data), []
+                        description, metadata, data, lang, translation_of, source_blob), []
+
+
+def _translation_fields(fields: dict[str, yamlfile.Y], rel: str) -> tuple[str | None, str | None, str | None]:
+    """(lang, translation-of, source-blob) of a clause's front matter, each checked."""
+    from assembler.sources.languages import problem_with
+    lang = yamlfile.text(fields["lang"], rel, "lang") if "lang" in fields else None
+    if lang is not None and problem_with(lang):
+        raise yamlfile.YamlProblem(_problem(None, rel, f"lang: {problem_with(lang)}", fields["lang"].line))
+    if "translation-of" not in fields:
+        if "source-blob" in fields:
+            raise yamlfile.YamlProblem(_problem(None, rel, "source-blob: belongs to a translation; add "
+                                               "'translation-of: <clause id>'", fields["source-blob"].line))
+        return lang, None, None
+    of = fields["translation-of"]
+    source = yamlfile.text(of, rel, "translation-of")
+    if not markup.CLAUSE_ID.match(source):
+        raise yamlfile.YamlProblem(_problem(None, rel, f"translation-of: '{source}' is not a clause id", of.line))
+    if lang is None:
+        raise yamlfile.YamlProblem(_problem(None, rel, "a translation needs 'lang:' (a BCP 47 tag such as "
+                                           "'fr')", of.line))
+    if "id" in fields:
+        raise yamlfile.YamlProblem(_problem(None, rel, "a translation takes the id of the clause it "
+                                           "translates; remove 'id:'", fields["id"].line))
+    blob = yamlfile.text(fields["source-blob"], rel, "source-blob") if "source-blob" in fields else ""
+    if not _BLOB.match(blob):
+        line = fields["source-blob"].line if "source-blob" in fields else of.line
+        raise yamlfile.YamlProblem(_problem(None, rel, "source-blob: give the git blob id of the source "
+                                           "clause file this translates (assembler translations "
+                                           "import writes it)", line))
+    return lang, source, blob
 
 
 def plain(y: yamlfile.Y) -> Plain:
@@ -139,6 +183,7 @@ class ClauseLibrary:
         self.by_path: dict[str, ClauseSource] = {}
         self.problems: list[Problem] = []
         self.broken: set[str] = set()   # file stems of clause files that could not be read
+        self.translations: dict[tuple[str, str], ClauseSource] = {}   # (clause id, lang lower-case)
         self._load()
 
     def _load(self) -> None:
@@ -151,6 +196,9 @@ class ClauseLibrary:
             if clause is None:
                 self.broken.add(file.stem)
                 continue
+            if clause.translation_of:
+                self._add_translation(clause)
+                continue
             if clause.id in self.by_id:
                 first = self.by_id[clause.id]
                 self.problems.append(_problem('PA121', clause.path, f"duplicate clause id '{clause.id}', "
@@ -159,6 +207,24 @@ class ClauseLibrary:
                 continue
             self.by_id[clause.id] = clause
             self.by_path[clause.path] = clause
+        for (source, _lang), clause in sorted(self.translations.items()):
+            if source not in self.by_id and source not in self.broken:
+                self.problems.append(_problem('PA122', clause.path, f"translation-of: there is no clause "
+                                             f"'{source}'{did_you_mean(source, self.by_id)}; name the clause "
+                                             "this translates", 2))
+
+    def _add_translation(self, clause: ClauseSource) -> None:
+        key = (clause.id, (clause.lang or "").lower())
+        if key in self.translations:
+            self.problems.append(_problem('PA121', clause.path, f"a second '{clause.lang}' translation of "
+                                         f"'{clause.id}', also in {self.translations[key].path}; remove one"))
+            return
+        self.translations[key] = clause
+        self.by_path[clause.path] = clause
+
+    def translation(self, clause_id: str, lang: str) -> ClauseSource | None:
+        """The ``lang`` translation of clause ``clause_id``, if there is one."""
+        return self.translations.get((clause_id, lang.lower()))
 
     def add(self, clause: ClauseSource) -> bool:
         """Add a clause read elsewhere (e.g. one about to be imported); False if its id is taken."""

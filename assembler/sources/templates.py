@@ -17,6 +17,11 @@ A template is ``templates/<id>.yaml``::
       - text: A free paragraph written in the template.
       - include: standard-closing  # the items of another template
     closing: [final-draft-review]
+    translations:                  # the template's own words in other languages
+      fr:
+        title: Décision sur {{ subject }}
+        variables: {subject: les obligations des États}
+        text: {Considerations: Considérants}   # a heading's or text item's words -> translation
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 TEMPLATE_KEYS = {"id", "title", "language", "paper", "variables", "preamble", "body", "closing",
-                 "metadata", "description"}
+                 "metadata", "description", "translations"}
+TRANSLATION_KEYS = {"title", "variables", "text"}
 PAPERS = ("A4", "Letter")
 PARTS = ("preamble", "body", "closing")
 ITEM_KINDS = ("clause", "heading", "text", "numbered", "include")
@@ -71,6 +77,7 @@ class HeadingItem:
     level: int
     line: int
     when: Condition | None = None
+    source: str = ""          # the words as written, which a translation is keyed by
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,18 @@ class TextItem:
     blocks: tuple[m.Block, ...]
     line: int
     when: Condition | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class TemplateStrings:
+    """A template's own words in one language: title, variable values, and the translation
+    of each heading's and text item's words (keyed by the words as the template has them)."""
+
+    title: str | None
+    variables: dict[str, str | None]
+    text: dict[str, str]
+    line: int
 
 
 @dataclass(frozen=True)
@@ -112,10 +131,20 @@ class Template:
     description: str = ""
     paper: str = "A4"
     data: bytes = field(default=b"", repr=False)
+    translations: dict[str, TemplateStrings] = field(default_factory=dict)   # by lower-case tag
+    title_source: str = ""
 
     @property
     def origin(self) -> m.Origin:
         return m.Origin("template", self.id, self.path, self.blob)
+
+    def strings(self) -> list[str]:
+        """The words a translation of this template must give: title, headings, text items."""
+        found = [self.title_source]
+        for item in all_items(self.items):
+            if isinstance(item, (HeadingItem, TextItem)) and item.source not in found:
+                found.append(item.source)
+        return found
 
 
 MAX_NUMBERED_DEPTH = 9  # numbered lists inside numbered lists: 4.1.2…, as deep as Word numbers
@@ -187,14 +216,15 @@ class _Parser:
             if not 1 <= level <= 6:
                 raise yamlfile.YamlProblem(_problem(None, self.rel, "level: a heading level is 1 to 6",
                                                    fields["level"].line, fields["level"].column))
-            return HeadingItem(self.inlines(fields["heading"], "heading"), level, y.line, when)
+            return HeadingItem(self.inlines(fields["heading"], "heading"), level, y.line, when,
+                               yamlfile.text(fields["heading"], self.rel, "heading"))
         if kind == "text":
             value = fields["text"]
             first = value.line + (1 if value.source and "\n" in value.source else 0)
             blocks, problems = markup.parse_blocks(yamlfile.text(value, self.rel, "text"),
                                                    self.rel, first)
             self.problems.extend(problems)
-            return TextItem(blocks, y.line, when)
+            return TextItem(blocks, y.line, when, yamlfile.text(value, self.rel, "text"))
         if kind == "numbered":
             start = yamlfile.integer(fields["start"], self.rel, "start") if "start" in fields else 1
             return NumberedItem(self.numbered(fields["numbered"]), start, y.line, when)
@@ -202,15 +232,21 @@ class _Parser:
         return IncludeItem(name, y.line, when)
 
 
+def all_items(items: tuple[Item, ...]) -> Iterator[Item]:
+    """Every item in ``items`` in order, the insides of numbered lists and sub-clauses
+    included (conditions and includes not followed)."""
+    for item in items:
+        yield item
+        if isinstance(item, NumberedItem):
+            yield from all_items(item.items)
+        elif isinstance(item, ClauseItem):
+            yield from all_items(item.children)
+
+
 def clause_items(items: tuple[Item, ...]) -> Iterator[ClauseItem]:
     """Every clause item in ``items``, numbered lists and sub-clauses included, in order
     (conditions and includes not followed)."""
-    for item in items:
-        if isinstance(item, ClauseItem):
-            yield item
-            yield from clause_items(item.children)
-        elif isinstance(item, NumberedItem):
-            yield from clause_items(item.items)
+    return (item for item in all_items(items) if isinstance(item, ClauseItem))
 
 
 def read_template(root: Path, file: Path) -> tuple[Template | None, list[Problem]]:
@@ -263,11 +299,84 @@ def parse_template(rel: str, data: bytes) -> tuple[Template | None, list[Problem
             raise yamlfile.YamlProblem(_problem(None, rel, f"paper: '{paper}' is not a paper size; write "
                                                "A4 or Letter", fields["paper"].line,
                                                fields["paper"].column))
+        translations = _translations(fields["translations"], rel) if "translations" in fields else {}
     except yamlfile.YamlProblem as exc:
         return None, parser.problems + [exc.problem]
     template = Template(template_id, rel, git_blob_id(data), title, fields["title"].line,
-                        tuple(items), variables, variable_lines, language, description, paper, data)
+                        tuple(items), variables, variable_lines, language, description, paper, data,
+                        translations, yamlfile.text(fields["title"], rel, "title"))
     return template, parser.problems
+
+
+def _translations(y: yamlfile.Y, rel: str) -> dict[str, TemplateStrings]:
+    """``translations:``: language tag -> the template's words in that language."""
+    from assembler.sources.languages import problem_with
+    out: dict[str, TemplateStrings] = {}
+    for lang, entry in yamlfile.mapping(y, rel, "translations").items():
+        if problem_with(lang):
+            raise yamlfile.YamlProblem(_problem(None, rel, f"translations: {problem_with(lang)}", entry.line))
+        fields = yamlfile.mapping(entry, rel, f"translations: {lang}")
+        yamlfile.unknown_keys(entry, TRANSLATION_KEYS, rel, f"translations: {lang}")
+        title = yamlfile.text(fields["title"], rel, "title") if "title" in fields else None
+        variables = {name: None if value.kind == "null" else yamlfile.text(value, rel, f"variables: {name}")
+                     for name, value in (yamlfile.mapping(fields["variables"], rel, "variables").items()
+                                         if "variables" in fields else ())}
+        text = {key: yamlfile.text(value, rel, f"text: {key}")
+                for key, value in (yamlfile.mapping(fields["text"], rel, "text").items()
+                                   if "text" in fields else ())}
+        out[lang.lower()] = TemplateStrings(title, variables, text, entry.line)
+    return out
+
+
+def localize(template: Template, lang: str) -> tuple[Template, list[str], list[Problem]]:
+    """``template`` with its own words in ``lang`` (title, headings, text items, variable
+    values), the source words that have no translation yet (left as they are), and the
+    problems of translated words that do not parse."""
+    import dataclasses
+    strings = template.translations.get(lang.lower())
+    if strings is None:
+        return template, template.strings(), []
+    parser = _Parser(template.path)
+    missing: list[str] = []
+
+    def words(source: str) -> str | None:
+        if source in strings.text:
+            return strings.text[source]
+        if source not in missing:
+            missing.append(source)
+        return None
+
+    def items(found: tuple[Item, ...]) -> tuple[Item, ...]:
+        out: list[Item] = []
+        for item in found:
+            if isinstance(item, HeadingItem) and words(item.source) is not None:
+                content, problems = markup.parse_inline(strings.text[item.source], template.path, strings.line)
+                parser.problems.extend(problems)
+                item = dataclasses.replace(item, content=content)
+            elif isinstance(item, TextItem) and words(item.source) is not None:
+                blocks, problems = markup.parse_blocks(strings.text[item.source], template.path, strings.line)
+                parser.problems.extend(problems)
+                item = dataclasses.replace(item, blocks=blocks)
+            elif isinstance(item, NumberedItem):
+                item = dataclasses.replace(item, items=items(item.items))
+            elif isinstance(item, ClauseItem) and item.children:
+                item = dataclasses.replace(item, children=cast_numbered(items(item.children)))
+            out.append(item)
+        return tuple(out)
+
+    title = template.title
+    if strings.title is not None:
+        title, problems = markup.parse_inline(strings.title, template.path, strings.line)
+        parser.problems.extend(problems)
+    else:
+        missing.insert(0, template.title_source)
+    localized = dataclasses.replace(template, title=title, items=items(template.items), language=lang,
+                                    variables={**template.variables, **strings.variables})
+    return localized, missing, parser.problems
+
+
+def cast_numbered(items: tuple[Item, ...]) -> tuple[NumberedItem, ...]:
+    return tuple(i for i in items if isinstance(i, NumberedItem))
 
 
 def template_files(root: Path, problems: list[Problem] | None = None) -> list[Path]:
@@ -316,6 +425,18 @@ class TemplateSet:
 
     def get(self, template_id: str) -> Template | None:
         return self.by_id.get(template_id)
+
+    def localized(self, lang: str) -> tuple["TemplateSet", dict[str, list[str]]]:
+        """The templates with their words in ``lang``, and per template the words that have
+        no translation yet (parse problems of translated words join ``problems``)."""
+        import copy
+        other = copy.copy(self)
+        other.by_id, other.problems = {}, list(self.problems)
+        missing: dict[str, list[str]] = {}
+        for template_id, template in self.by_id.items():
+            other.by_id[template_id], missing[template_id], problems = localize(template, lang)
+            other.problems.extend(problems)
+        return other, missing
 
     def __iter__(self) -> Iterator[Template]:
         return iter(sorted(self.by_id.values(), key=lambda t: t.id))
