@@ -21,7 +21,8 @@ import test_site_api
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from test_versions import git
 
 ROUND = test_rounds.ROUND
@@ -47,6 +48,14 @@ def browser(tmp_path, monkeypatch):
     driver.implicitly_wait(5)
     yield driver
     driver.quit()
+
+
+def press(driver, element) -> None:
+    """Click ``element`` (a form's button or a link) and wait for the next page to replace
+    this one, so nothing below reads the old page."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
 
 
 def shoot(driver, name: str) -> None:
@@ -86,31 +95,31 @@ def test_a_section_and_the_editors_hold_a_round_in_the_browser(site, browser):
     assert before.text == "The harm reduction principle."
     assert after.find_element(By.TAG_NAME, "ins").text.strip(" ,") == "applied in every context"
     # ... and inline, the pack's own HTML redline in its sandboxed frame
-    browser.find_element(By.LINK_TEXT, "Inline").click()
+    press(browser, browser.find_element(By.LINK_TEXT, "Inline"))
     browser.switch_to.frame(browser.find_element(By.CSS_SELECTOR, "iframe[title='Changes inline']"))
     assert "applied in every context" in [e.text.strip(" ,") for e in browser.find_elements(By.TAG_NAME, "ins")]
     browser.switch_to.default_content()
 
     # --- proposes new wording for paragraph 4: its wording in the editor, a word-diff preview, send
     Select(browser.find_element(By.ID, "paragraph")).select_by_value("4")
-    browser.find_element(By.CSS_SELECTOR, "button[value=load]").click()
+    press(browser, browser.find_element(By.CSS_SELECTOR, "button[value=load]"))
     proposed = browser.find_element(By.ID, "proposed")
     assert proposed.get_attribute("value") == "The harm reduction principle, applied in every context."
     proposed.clear()
     proposed.send_keys(PROPOSED)
     browser.find_element(By.ID, "comment").send_keys("Name who must apply it.")
-    browser.find_element(By.CSS_SELECTOR, "button[value=preview]").click()
+    press(browser, browser.find_element(By.CSS_SELECTOR, "button[value=preview]"))
     preview = browser.find_element(By.CSS_SELECTOR, "form .diff")
     assert [e.text for e in preview.find_elements(By.TAG_NAME, "ins")] == ["and by every public authority"]
     assert [e.text for e in preview.find_elements(By.TAG_NAME, "del")] == []
     assert git(site.ws, "rev-parse", "HEAD").strip() == start                  # a preview records nothing
-    browser.find_element(By.CSS_SELECTOR, "button[value=send]").click()
+    press(browser, browser.find_element(By.CSS_SELECTOR, "button[value=send]"))
     assert "Recorded NL-1" in browser.find_element(By.CSS_SELECTOR, ".flash").text
 
     # --- comments on another clause
     Select(browser.find_element(By.ID, "paragraph")).select_by_value("2")
     browser.find_element(By.ID, "comment").send_keys("Say which commitment <b>exactly</b>.")
-    browser.find_element(By.CSS_SELECTOR, "button[value=send]").click()
+    press(browser, browser.find_element(By.CSS_SELECTOR, "button[value=send]"))
     assert "Recorded NL-2" in browser.find_element(By.CSS_SELECTOR, ".flash").text
     rows = [row.text for row in browser.find_elements(By.CSS_SELECTOR, "table.items tbody tr")]
     assert rows[0].startswith("NL-1 4") and rows[1] == "NL-2 2 Say which commitment <b>exactly</b>. not decided yet"
@@ -129,12 +138,12 @@ def test_a_section_and_the_editors_hold_a_round_in_the_browser(site, browser):
         card = browser.find_element(By.ID, f"item-{item}")
         Select(card.find_element(By.NAME, "decision")).select_by_value(decision)
         card.find_element(By.NAME, "note").send_keys(note)
-        card.find_element(By.CSS_SELECTOR, "form.decide button").click()
+        press(browser, card.find_element(By.CSS_SELECTOR, "form.decide button"))
         assert f"Recorded the decision on {item}" in browser.find_element(By.CSS_SELECTOR, ".flash").text
-    browser.find_element(By.ID, "item-NL-1").find_element(By.CSS_SELECTOR, "form.apply button").click()
+    press(browser, browser.find_element(By.ID, "item-NL-1").find_element(By.CSS_SELECTOR, "form.apply button"))
     assert "Wrote NL-1 into clauses/resolution/harm-reduction.md" in browser.find_element(By.CSS_SELECTOR, ".flash").text
     browser.find_element(By.ID, "message").send_keys("Answer the Sections' first round")
-    browser.find_element(By.CSS_SELECTOR, "form[action$='/close'] button").click()
+    press(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/close'] button"))
     assert "Closed the round: version 3 answers it." in browser.find_element(By.CSS_SELECTOR, ".flash").text
     assert browser.find_elements(By.CSS_SELECTOR, "form.decide") == []          # a closed round takes nothing
     no_policy_violations(browser)
