@@ -203,3 +203,25 @@ def test_a_template_keeps_its_words_in_other_languages_when_a_revision_is_import
     assert '"Our Pledge": "Notre engagement"' in template.read_text()
     french = m.plain_text(Workspace(covenant.root).build("covenant").title)
     assert french == "Contributor Covenant Code of Conduct"        # the source document is unchanged
+
+
+def test_a_round_on_a_language_version_sends_that_languages_pack(covenant, tmp_path):
+    assert covenant.run("import", str(CORPUS / "en/2.1.md"), "--into", "covenant").code == 0
+    assert covenant.run("translations", "import", str(CORPUS / "fr/2.1.md"), "--doc", "covenant", "--lang", "fr").code == 0
+    assert covenant.run("assemble", "covenant", "--lang", "fr", "-m", "French 2.1").code == 0
+    assert covenant.run("adopt", "covenant/fr", "v1").code == 0
+    report = json.loads(covenant.run("status", "--json").stdout)
+    assert {d["document"]: d["would_change"] for d in report["documents"]}["covenant/fr"] is False
+    sections = tmp_path / "sections.yaml"
+    sections.write_text("- id: FR\n  name: Section France\n")
+    opened = covenant.run("round", "open", "covenant/fr", "--name", "Revue 1", "--sections", str(sections))
+    assert opened.code == 0, opened
+    pack = covenant.root / "versions/covenant/fr/rounds/revue-1/pack"
+    assert sorted(p.name for p in pack.iterdir()) == sorted([
+        "cover.md", "cover.pdf", "covenant.fr-v2.docx", "covenant.fr-v2.pdf",
+        "redline-v1-v2.docx", "redline-v1-v2.html", "redline-v1-v2.pdf"])
+    redline = subprocess.run(["pdftotext", str(pack / "redline-v1-v2.pdf"), "-"], capture_output=True,
+                             text=True, check=True).stdout
+    assert "Notre engagement" in redline and "caste" in redline
+    status_json = json.loads(covenant.run("round", "status", "revue-1", "--json").stdout)
+    assert status_json["document"] == "covenant/fr" and status_json["base"] == 2

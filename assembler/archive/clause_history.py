@@ -112,23 +112,28 @@ def read(store: GitStore, ws, clause_id: str) -> ClauseHistory:
 
 
 def impact(ws) -> list[dict]:
-    """For each template: would assembling now (with the template's own variable values, as
-    ``assemble`` without ``--var`` does) change its document? With the summary."""
+    """For each template, and each language it has versions in: would assembling now (with
+    the template's own variable values, as ``assemble`` without ``--var`` does; stale
+    translations marked, as ``--allow-stale`` does) change its document? With the summary."""
     found = []
     with ws.store() as store:
         versions = history.read_versions(store)
         for template in ws.templates():
-            mine = [v for v in versions if v.document == template.id]
-            if not mine:
-                found.append({"document": template.id, "latest": None, "changes": True,
-                              "summary": None, "note": "never recorded"})
-                continue
-            latest = mine[-1]
-            built = ws.assemble_sources(template.id, {})
-            raw = store.read_file(latest.commit, history.output_file(template.id, ".json"))
-            old = read_json_document(raw, f"{template.id}@v{latest.number}")
-            result = redline_mod.compare(old, built.document)
-            found.append({"document": template.id, "latest": latest.number,
-                          "changes": bool(result.summary.get("changes")), "summary": result.summary,
-                          "note": ""})
+            languages = sorted({v.document.split("/", 1)[1] for v in versions
+                                if v.document.startswith(template.id + "/")})
+            for lang in [None, *languages]:
+                document = f"{template.id}/{lang}" if lang else template.id
+                mine = [v for v in versions if v.document == document]
+                if not mine:
+                    found.append({"document": document, "latest": None, "changes": True,
+                                  "summary": None, "note": "never recorded"})
+                    continue
+                latest = mine[-1]
+                built = ws.assemble_sources(template.id, {}, lang, allow_stale=True)
+                raw = store.read_file(latest.commit, history.output_file(document, ".json"))
+                old = read_json_document(raw, f"{document}@v{latest.number}")
+                result = redline_mod.compare(old, built.document)
+                found.append({"document": document, "latest": latest.number,
+                              "changes": bool(result.summary.get("changes")), "summary": result.summary,
+                              "note": ""})
     return found
