@@ -166,3 +166,23 @@ def test_only_the_editors_apply_and_close_and_a_refused_close_records_nothing(si
     status, _, body = request(site, "POST", f"/review/{ROUND}/close", editor, {"csrf": token})
     assert status == 409 and "1 item(s) of round &#x27;section-review-1&#x27; have no decision: NL-1" in body.decode()
     assert git(site.ws, "rev-parse", "HEAD") == head and git(site.ws, "status", "--porcelain").strip() == ""
+
+
+def test_a_named_editors_link_signs_its_decisions(site):
+    section = enter(site, "NL")
+    page = request(site, "GET", f"/review/{ROUND}", section)[2].decode()
+    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    assert request(site, "POST", f"/review/{ROUND}/feedback", section,
+                   {"csrf": csrf, "paragraph": "4", "comment": "Cite the evidence."})[0] == 303
+    issued = json.loads(site.ws.run("round", "invite", ROUND, "--editor", "--name", "Ana Silva", "--json").stdout)
+    link = issued["links"][0]
+    assert (link["role"], link["name"]) == ("editor:ana-silva", "Ana Silva")
+    site.tokens["ana"] = link["token"]
+    ana = enter(site, "ana")
+    page = request(site, "GET", f"/review/{ROUND}", ana)[2].decode()
+    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    assert request(site, "POST", f"/review/{ROUND}/decide", ana,
+                   {"csrf": token, "item": "NL-1", "decision": "accepted", "note": ""})[0] == 303
+    recorded = json.loads((site.ws.root / f"versions/resolution/rounds/{ROUND}/dispositions.json").read_text())
+    assert recorded["items"]["NL-1"]["by"] == "Ana Silva"
+    assert site.ws.run("round", "invite", ROUND, "--name", "Ana Silva").code == 2     # --name needs --editor

@@ -218,12 +218,14 @@ def close(ctx, round_name, message, force, variables, as_json):
 @click.option("--section", "sections", multiple=True, metavar="ID",
               help="Only this Section (repeat for more); default: every Section of the round.")
 @click.option("--editor", is_flag=True, help="The editors' link instead (decide items, close the round).")
+@click.option("--name", default=None, metavar="NAME",
+              help="With --editor: one editor's own link, so the decisions made through it carry NAME.")
 @click.option("--revoke", is_flag=True, help="End the links instead: they answer 401 from then on.")
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
               help="Where assembler serve is reached (behind a proxy: its public https address).")
 @click.option("--json", "as_json", is_flag=True, help="Print the links as JSON.")
 @click.pass_context
-def invite(ctx, round_name, sections, editor, revoke, base_url, as_json):
+def invite(ctx, round_name, sections, editor, name, revoke, base_url, as_json):
     """Print each Section's personal link to the round's review page (assembler serve).
 
     Each link carries a new random token (192 bits) and replaces the Section's earlier link.
@@ -234,10 +236,13 @@ def invite(ctx, round_name, sections, editor, revoke, base_url, as_json):
     assembler round invite section-review-1
     assembler round invite section-review-1 --section NL --json
     assembler round invite section-review-1 --section NL --revoke
+    assembler round invite section-review-1 --editor --name "Ana Silva"
     """
     if editor and sections:
         raise UsageError("give --editor or --section, not both")
-    r, links = _review(ctx).invite(round_name, list(sections) or None, editor, revoke)
+    if name is not None and (not editor or not name.strip()):
+        raise UsageError("--name names one editor's link: give it with --editor and a name")
+    r, links = _review(ctx).invite(round_name, list(sections) or None, editor, revoke, name)
     base = base_url.rstrip("/")
     rows = [{"role": role, "name": name, "link": f"{base}/s/{token}" if token else None,
              "token": token} for role, name, token in links]

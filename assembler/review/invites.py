@@ -28,12 +28,13 @@ class Invite:
 
     document: str
     round: str
-    role: str          # a Section id, or EDITOR
+    role: str          # a Section id, EDITOR, or "editor:<name>" for one named editor
     issued_at: str
+    name: str = ""     # a named editor's name: the decisions made through the link carry it
 
     @property
     def is_editor(self) -> bool:
-        return self.role == EDITOR
+        return self.role == EDITOR or self.role.startswith(EDITOR + ":")
 
 
 def digest(token: str) -> str:
@@ -65,12 +66,12 @@ class InviteBook:
             out.write("\n")
         os.replace(temporary, self.path)
 
-    def issue(self, document: str, round_id: str, role: str, issued_at: str) -> str:
+    def issue(self, document: str, round_id: str, role: str, issued_at: str, name: str = "") -> str:
         """A new token for ``role`` in the round; any earlier link of that role stops working."""
         token = _PREFIX + secrets.token_urlsafe(24)
         kept = [i for i in self._read() if (i["document"], i["round"], i["role"]) != (document, round_id, role)]
         kept.append({"hash": digest(token), "document": document, "round": round_id, "role": role,
-                     "issued_at": issued_at})
+                     "issued_at": issued_at, **({"name": name} if name else {})})
         self._write(kept)
         return token
 
@@ -90,7 +91,8 @@ class InviteBook:
         wanted = digest(token)
         for entry in self._read():
             if hmac.compare_digest(entry["hash"], wanted):
-                return Invite(entry["document"], entry["round"], entry["role"], entry["issued_at"])
+                return Invite(entry["document"], entry["round"], entry["role"], entry["issued_at"],
+                              entry.get("name", ""))
         return None
 
     def issued(self, document: str, round_id: str) -> dict[str, str]:

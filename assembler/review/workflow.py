@@ -270,9 +270,10 @@ class Review:
     # ------------------------------------------------------------ review links
 
     def invite(self, round_text: str, sections: list[str] | None = None, editor: bool = False,
-               revoke: bool = False) -> tuple[rd.Round, list[tuple[str, str, str | None]]]:
+               revoke: bool = False, name: str | None = None) -> tuple[rd.Round, list[tuple[str, str, str | None]]]:
         """Personal links to the round's review page: a new token for each Section named (all
-        Sections by default), or the editors' with ``editor``; with ``revoke``, end them
+        Sections by default), or the editors' with ``editor`` (one editor's own, with
+        ``name``: decisions made through it carry that name); with ``revoke``, end them
         instead. Returns the round and (role, name, token or None) per link; tokens are
         shown once and kept only as hashes, outside the history."""
         from assembler.review.invites import EDITOR, InviteBook
@@ -280,31 +281,35 @@ class Review:
             with workspace_lock(store.git_dir):
                 r = self._locked_round(store, round_text, must_be_open=not revoke)
                 book = InviteBook(store.git_dir)
-                roles = ([(EDITOR, "Editors")] if editor else
+                editor_role = _editor_role(name) if name else EDITOR
+                roles = ([(editor_role, name or "Editors")] if editor else
                          [(r.section(s).id, r.section(s).name) for s in sections] if sections else
                          [(s.id, s.name) for s in r.sections])
                 links: list[tuple[str, str, str | None]] = []
-                for role, name in roles:
+                for role, label in roles:
                     if revoke:
                         if not book.revoke(r.document, r.id, role):
-                            raise UsageError(f"{name} has no link to round '{r.id}' to revoke")
-                        links.append((role, name, None))
+                            raise UsageError(f"{label} has no link to round '{r.id}' to revoke")
+                        links.append((role, label, None))
                     else:
                         issued = mf.iso_time(versions.commit_epoch())
-                        links.append((role, name, book.issue(r.document, r.id, role, issued)))
+                        links.append((role, label, book.issue(r.document, r.id, role, issued,
+                                                              name if editor and name else "")))
         return r, links
 
     # ------------------------------------------------------------ decisions
 
-    def dispose(self, round_text: str, item_id: str, decision: str, note: str = "") -> tuple[rd.Round, Item]:
-        """Record the decision on one item (one commit; a later decision replaces it)."""
+    def dispose(self, round_text: str, item_id: str, decision: str, note: str = "",
+                by: str | None = None) -> tuple[rd.Round, Item]:
+        """Record the decision on one item (one commit; a later decision replaces it), made
+        by ``by`` (a named editor's link) or else by the workspace's git identity."""
         if decision not in rd.DECISIONS:
             raise UsageError(f"'{decision}' is not a decision; choose {', '.join(rd.DECISIONS)}")
         with self._recording(round_text) as (store, r):
             item = r.item(item_id)
             epoch = versions.commit_epoch()
             r.dispositions[item.id] = {"decision": decision, "note": note.strip(),
-                                       "by": store.identity()[0], "at": mf.iso_time(epoch)}
+                                       "by": by or store.identity()[0], "at": mf.iso_time(epoch)}
             data = {"schema": rd.SCHEMA, "round": r.id,
                     "items": dict(sorted(r.dispositions.items(), key=lambda kv: _item_key(kv[0])))}
             pairs = [("Document", r.document), ("Version", str(r.base)), ("Round", r.id),
@@ -460,6 +465,14 @@ class Review:
                 round_id=r.id, extra=extra, after=after,
                 extra_trailers=(("Round-Step", "close"), ("Base-Version", str(r.base))))
         return r, recorded, rows_out[-1] if rows_out else []
+
+
+def _editor_role(name: str) -> str:
+    """One named editor's role: ``editor:ana-silva`` (a digest for a name in other scripts)."""
+    import hashlib
+    import re
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
+    return f"editor:{text or hashlib.sha256(name.encode()).hexdigest()[:12]}"
 
 
 def _entry_items(entries: list[dict], section_id: str, base_doc: m.Document, label: str,

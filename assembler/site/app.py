@@ -311,7 +311,7 @@ class Site:
         item = field.get("item", "")
         try:
             await run_in_threadpool(self._review().dispose, invite.round, item, field.get("decision", ""),
-                                    field.get("note", ""))
+                                    field.get("note", ""), invite.name or None)
         except AssemblerError as problem:
             return await self.review_page(request, problems=problem.lines(), status=422)
         return _see_other(f"/review/{quote(invite.round)}?decided={quote(item)}")
