@@ -91,13 +91,24 @@ def check_language(lang: str) -> str:
 
 
 def body_text(data: bytes) -> str:
-    """A clause file's text without its front matter, as compared for staleness."""
+    """A clause file's text without its front matter and the blank lines around it, exactly
+    as written otherwise (a line's two trailing spaces are a line break in Markdown)."""
     from assembler.sources.clauses import split_front_matter
     try:
         _front, body, _line = split_front_matter(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return ""
-    return "\n".join(line.rstrip() for line in body.strip().splitlines())
+    return trimmed(body)
+
+
+def trimmed(text: str) -> str:
+    """``text`` without the blank lines before and after it, every other line as it is."""
+    lines = text.split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
 
 
 def status(ws: Workspace, template_id: str, lang: str, library: ClauseLibrary | None = None) -> Report:
@@ -223,4 +234,4 @@ def translation_file(source: ClauseSource, lang: str, text: str, title: str | No
     lines = ["---", f"lang: {lang}", f"translation-of: {source.id}", f"source-blob: {source.blob}"]
     if title:
         lines.append(f"title: {json.dumps(title, ensure_ascii=False)}")
-    return ("\n".join(lines) + "\n---\n" + text.strip("\n") + "\n").encode("utf-8")
+    return ("\n".join(lines) + "\n---\n" + trimmed(text) + "\n").encode("utf-8")

@@ -5,12 +5,14 @@ versions recorded on their own, XLIFF for translators, and bad input refused in 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 
 import pytest
 import test_xliff
 from conftest import REPO, WS
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from assembler.model import nodes as m
 from assembler.model.paragraphs import clause_texts
@@ -225,3 +227,98 @@ def test_a_round_on_a_language_version_sends_that_languages_pack(covenant, tmp_p
     assert "Notre engagement" in redline and "caste" in redline
     status_json = json.loads(covenant.run("round", "status", "revue-1", "--json").stdout)
     assert status_json["document"] == "covenant/fr" and status_json["base"] == 2
+
+
+def test_the_templates_words_and_variables_in_a_language_and_hand_written_translations(example):
+    """A translation written by hand (the front matter an editor types) and the template's
+    French title and variable value: the French build uses them, the English one is unchanged."""
+    from assembler.sources.files import git_blob_id
+    root = example.root
+    source = root / "clauses/resolution/gender-equality.md"
+    example.write("clauses/resolution/fr/gender-equality.md",
+                  "---\nlang: fr\ntranslation-of: gender-equality\nsource-blob: "
+                  f"{git_blob_id(source.read_bytes())}\n---\n"
+                  "L'engagement primordial d'{{ organisation }} en faveur de l'égalité des genres.\n")
+    template = root / "templates/resolution.yaml"
+    template.write_text(template.read_text() + "translations:\n  fr:\n    title: Décision sur les droits\n"
+                        "    variables: {organisation: Amnistie internationale}\n")
+    french = example.run("build", "resolution", "--lang", "fr", "--allow-stale", "--format", "md")
+    assert french.code == 0, french
+    assert french.stdout.startswith("# Décision sur les droits\n")
+    assert "2. L'engagement primordial d'Amnistie internationale en faveur de l'égalité des genres." in french.stdout
+    assert french.stdout.count("**\\[Not yet translated\\]**") == 15
+    english = example.run("build", "resolution", "--format", "md")
+    assert "Amnesty International's overarching commitment" in english.stdout and "Amnistie" not in english.stdout
+    report = json.loads(example.run("translations", "status", "resolution", "--lang", "fr", "--json").stdout)
+    assert report["counts"] == {"current": 1, "stale": 0, "missing": 15} and report["template_missing"] == []
+
+
+WORDS = ["policy", "rights", "Section", "سياسة", "حقوق", "מדיניות", "権利", "नीति", "«droits»", "1.", "—", "(a)"]
+
+
+@st.composite
+def clause_bodies(draw) -> str:
+    """Clause text as rich as real clauses: paragraphs with emphasis, links and hard line
+    breaks, bullet and ordered lists, in several scripts."""
+    def sentence() -> str:
+        words = draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8))
+        i = draw(st.integers(0, len(words) - 1))
+        style = draw(st.sampled_from(["", "*", "**", "link"]))
+        if style == "link":
+            words[i] = f"[{words[i]}](https://example.org/{i})"
+        elif style:
+            words[i] = f"{style}{words[i]}{style}"
+        text = " ".join(words)
+        return "x " + text if text[0] in "-*+#>0123456789|" else text   # a paragraph, not a block marker
+
+    blocks = []
+    for kind in draw(st.lists(st.sampled_from(["para", "break", "bullets", "ordered"]), min_size=1, max_size=4)):
+        if kind == "para":
+            blocks.append(sentence())
+        elif kind == "break":
+            blocks.append(sentence() + "  \n" + sentence())
+        else:
+            items = draw(st.integers(1, 3))
+            blocks.append("\n".join((f"{n + 1}. " if kind == "ordered" else "- ") + sentence() for n in range(items)))
+    return "\n\n".join(blocks)
+
+
+@settings(max_examples=int(os.environ.get("TRANSLATION_EXAMPLES", "25")), deadline=None,
+          phases=(Phase.explicit, Phase.reuse, Phase.generate),   # a whole workspace per example: shrinking
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])   # would take minutes
+@given(source=clause_bodies(), target=clause_bodies())
+def test_any_clause_text_goes_to_xliff_and_back_to_a_current_translation_exactly(tmp_path_factory, source, target):
+    from lxml import etree
+    root = tmp_path_factory.mktemp("ws") / "ws"
+    Workspace.init(root)
+    ws = WS(root)
+    ws.write("clauses/c.md", source + "\n")
+    ws.write("templates/doc.yaml", "title: Doc\nbody: [c]\n")
+    assert ws.run("assemble", "doc", "-m", "source").code == 0
+    out = root.parent / "ar.xlf"
+    assert ws.run("translations", "export", "doc", "--lang", "ar", "--xliff", str(out)).code == 0
+    tree = etree.parse(str(out))
+    ns = {"x": "urn:oasis:names:tc:xliff:document:2.0"}
+    unit = next(u for u in tree.getroot().iterfind(".//x:unit", ns) if u.get("id") == "c")
+    assert "".join(unit.find(".//x:source", ns).itertext()) == source
+    title = next(u for u in tree.getroot().iterfind(".//x:unit", ns) if u.get("id") == "template.0")
+    for translated, text in ((unit, target), (title, "وثيقة")):
+        segment = translated.find(".//x:segment", ns)
+        etree.SubElement(segment, "{urn:oasis:names:tc:xliff:document:2.0}target").text = text
+        segment.set("state", "final")
+    tree.write(str(out), xml_declaration=True, encoding="UTF-8")
+    result = ws.run("translations", "import", str(out))
+    assert result.code == 0, result
+    written = (root / "clauses/ar/c.md").read_text(encoding="utf-8")
+    assert written.split("---\n", 2)[2] == target + "\n"
+    assert status_of(ws, "doc", "ar")["counts"] == {"current": 1, "stale": 0, "missing": 0}
+    arabic = Workspace(root).assemble_sources("doc", {}, "ar").document
+    ws.write("clauses/c.md", target + "\n")              # the same text as the source clause
+    same = Workspace(root).build("doc")
+    assert Workspace(root).render(arabic, "md").split(b"\n", 1)[1] == Workspace(root).render(same, "md").split(b"\n", 1)[1]
+    assert m.plain_text(arabic.title) == "وثيقة"
+
+
+def status_of(ws: WS, document: str, lang: str) -> dict:
+    result = ws.run("translations", "status", document, "--lang", lang, "--json")
+    return json.loads(result.stdout)
