@@ -128,6 +128,7 @@ def test_the_editors_page_lists_who_answered_and_decides_items(site):
     page = request(site, "GET", f"/review/{ROUND}", editor)[2].decode()
     assert "1 of 3 Sections have answered. Waiting for: France Section, South Africa Section." in page
     assert "<h3>Paragraph 4</h3>" in page and "NL-1 · Netherlands Section comments" in page
+    assert 'download>redline-v1-v2.pdf</a>' in page                  # the pack, for the editors too
     assert "Name the reviewer." in page
     token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
     assert token != csrf                                              # bound to the editor's session

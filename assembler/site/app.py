@@ -222,8 +222,8 @@ class Site:
         query = request.query_params
         if invite.is_editor:
             flash = flash or _done_message(query)
-            view, order = await run_in_threadpool(self._editor_data, invite)
-            return _html(status, pages.editor_page(view, self._csrf(request), order, flash, problems))
+            view, order, files = await run_in_threadpool(self._editor_data, invite)
+            return _html(status, pages.editor_page(view, self._csrf(request), order, files, flash, problems))
         sent = query.get("sent", "")
         flash = flash or (f"Recorded {sent}. The editors will decide on it." if sent else "")
         data = await run_in_threadpool(self._section_data, invite)
@@ -253,9 +253,9 @@ class Site:
                 redline, f"Version {r.compared_with}", f"Version {r.base} (under review)"))
         return self._side_by_side[key]
 
-    def _editor_data(self, invite: Invite) -> tuple[dict, list[str]]:
-        """The round as editors see it (each proposal with its word diff) and the paragraphs'
-        targets in document order, for grouping items."""
+    def _editor_data(self, invite: Invite) -> tuple[dict, list[str], list[str]]:
+        """The round as editors see it (each proposal with its word diff), the paragraphs'
+        targets in document order (for grouping items) and the pack's files."""
         review = self._review()
         r = self._round_of(review, invite)
         view = self._round_view(invite, review)
@@ -263,7 +263,7 @@ class Site:
             if data["kind"] == "edit":
                 data["diff"] = pages.word_diff(data.get("old") or "", data.get("proposed") or "")
         order = [c.number or c.id for c in m.iter_clauses(review.base_document(r).blocks)]
-        return view, order
+        return view, order, sorted(r.pack)
 
     async def round_file(self, request: Request) -> Response:
         try:

@@ -78,13 +78,19 @@ def section_page(view: dict, csrf: str, files: list[str], choices: list[tuple[st
         shown = (f'<div class="sbs-box" tabindex="0" aria-label="Changes side by side">{changes}</div>' if side else
                  f'<iframe title="Changes inline" sandbox src="/review/{r}/files/{escape(redlines[0])}"></iframe>')
         parts.append(f'<h2 id="changes">What changed since the version you last saw</h2>{tabs}{shown}')
-    parts.append('<h2>Review pack</h2><ul class="files">' + "".join(
-        f'<li><a href="/review/{r}/files/{escape(name)}" download>{escape(name)}</a></li>'
-        for name in files) + "</ul>")
+    parts.append(_files(view["round"], files))
     if view["state"] == "open":
         parts.append(_respond_form(r, csrf, choices, draft))
     parts.append("<h2>What your Section has sent</h2>" + items_table(view["items"]) + "</main>")
     return page(f"{view['name']} · {section['name']}", "".join(parts))
+
+
+def _files(round_id: str, files: list[str]) -> str:
+    """The review pack's files, each a download."""
+    r = escape(round_id)
+    return '<h2>Review pack</h2><ul class="files">' + "".join(
+        f'<li><a href="/review/{r}/files/{escape(name)}" download>{escape(name)}</a></li>'
+        for name in files) + "</ul>"
 
 
 def _respond_form(r: str, csrf: str, choices: list[tuple[str, str]], draft: Draft) -> str:
@@ -132,7 +138,7 @@ def _badge(decision: dict) -> str:
         '<span class="badge">not decided yet</span>'
 
 
-def editor_page(view: dict, csrf: str, order: list[str], flash: str = "",
+def editor_page(view: dict, csrf: str, order: list[str], files: list[str], flash: str = "",
                 problems: list[str] | None = None) -> str:
     """The editors' page for one round: who has answered, every item grouped by the
     paragraph it addresses (in document order, ``order``), a form to decide each, a button
@@ -143,7 +149,8 @@ def editor_page(view: dict, csrf: str, order: list[str], flash: str = "",
             + (f" Waiting for: {escape(', '.join(waiting))}." if waiting else ""))
     if view["state"] != "open":
         line += f" This round is {escape(view['state'])}."
-    parts = [_header("Editors · review round", view, line), _messages(flash, problems), "<h2>Items</h2>"]
+    parts = [_header("Editors · review round", view, line), _messages(flash, problems),
+             _files(view["round"], files), "<h2>Items</h2>"]
     if not view["items"]:
         parts.append('<p class="note">No Section has sent anything yet.</p>')
     names = {s["id"]: s["name"] for s in view["sections"]}
