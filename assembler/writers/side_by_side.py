@@ -37,31 +37,46 @@ def rows(doc: m.Document) -> list[Row]:
     """The redline ``doc`` as aligned rows, in document order."""
     out: list[Row] = []
 
-    def add(number: str, own: tuple[m.Block, ...], change: str | None) -> None:
-        before = () if change in _ABSENT[BEFORE] else _side(own, BEFORE)
-        after = () if change in _ABSENT[AFTER] else _side(own, AFTER)
-        whole = change if change in (m.INSERTED, m.DELETED) else None
-        out.append(Row(number, before, after, bool(change) or _marked(own), whole))
+    def add(number: str, own: tuple[m.Block, ...], change: str | None, hidden: frozenset[str],
+            whole: str | None) -> None:
+        hide = hidden | {side for side in (BEFORE, AFTER) if change in _ABSENT[side]}
+        before = () if BEFORE in hide else _side(own, BEFORE)
+        after = () if AFTER in hide else _side(own, AFTER)
+        if before or after:
+            whole = whole or (change if change in (m.INSERTED, m.DELETED) else None)
+            out.append(Row(number, before, after, bool(change or hidden) or _marked(own), whole))
 
-    def clause(c: m.Clause, inherited: str | None) -> None:
-        """A clause's own row, then its sub-clauses' (which come and go with it)."""
+    def clause(c: m.Clause, hidden: frozenset[str], whole: str | None) -> None:
+        """A clause's own row, then its sub-clauses': they come, go and move with it (a
+        moved clause's old place holds its old sub-clauses, its new place the new ones)."""
         number = c.number or c.old_number or ""
         if c.change == m.MOVED and c.old_number:
             number = f"{c.number} (was {c.old_number})"
-        change = c.change or inherited
-        add(number, tuple(b for b in c.blocks if not isinstance(b, m.ClauseList)), change)
+        add(number, tuple(b for b in c.blocks if not isinstance(b, m.ClauseList)), c.change, hidden, whole)
         walk(tuple(b for b in c.blocks if isinstance(b, m.ClauseList)),
-             change if change in (m.INSERTED, m.DELETED) else None)
+             hidden | {side for side in (BEFORE, AFTER) if c.change in _ABSENT[side]},
+             whole or (c.change if c.change in (m.INSERTED, m.DELETED) else None))
 
-    def walk(blocks: tuple[m.Block, ...], inherited: str | None = None) -> None:
+    def walk(blocks: tuple[m.Block, ...], hidden: frozenset[str] = frozenset(), whole: str | None = None) -> None:
+        run: list[m.Block] = []   # blocks outside clauses; a paragraph one side has as two shares a row
+        joining = {BEFORE: False, AFTER: False}   # a side's last paragraph continues in the next
         for block in blocks:
-            if isinstance(block, m.ClauseList):
-                for item in block.items:
-                    clause(item, inherited)
-            elif isinstance(block, m.Clause):
-                clause(block, inherited)
-            else:
-                add("", (block,), getattr(block, "change", None) or inherited)
+            if isinstance(block, (m.ClauseList, m.Clause)):
+                if run:
+                    add("", tuple(run), None, hidden, whole)
+                    run = []
+                for item in block.items if isinstance(block, m.ClauseList) else (block,):
+                    clause(item, hidden, whole)
+                continue
+            run.append(block)
+            for side, only_other in ((BEFORE, m.INSERTED), (AFTER, m.DELETED)):
+                if getattr(block, "change", None) not in _ABSENT[side]:
+                    joining[side] = getattr(block, "break_change", None) == only_other
+            if not any(joining.values()):
+                add("", tuple(run), getattr(block, "change", None) if len(run) == 1 else None, hidden, whole)
+                run = []
+        if run:
+            add("", tuple(run), None, hidden, whole)
 
     walk(doc.blocks)
     return out
@@ -92,8 +107,8 @@ def _marked(blocks: tuple[m.Block, ...]) -> bool:
             return True
         if isinstance(block, (m.BulletList, m.OrderedList)) and any(_marked(i) for i in block.items):
             return True
-        if isinstance(block, m.Table) and (any(block.row_changes) or any(
-                not isinstance(c, str) and _has_marks(c) for row in block.rows for c in row)):
+        if isinstance(block, m.Table) and (any(block.row_changes) or block.old_columns is not None or any(
+                not isinstance(c, str) and _has_marks(c) for row in (block.header, *block.rows) for c in row)):
             return True
     return False
 
