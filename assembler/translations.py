@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from assembler.model import nodes as m
     from assembler.sources.clauses import ClauseLibrary, ClauseSource
     from assembler.sources.templates import TemplateSet
-    from assembler.workspace import Workspace
+    from assembler.workspace import Built, Workspace
 
 CURRENT, STALE, MISSING = "current", "stale", "missing"
 STALE_MARK = "[Translation out of date] "
@@ -193,6 +193,47 @@ def _refusals(report: Report, template_path: str) -> list[Problem]:
         out.append(Problem(template_path, f"translations: {report.lang}: no translation of '{words[:60]}'; "
                            "add it under 'title:' or 'text:'", rule="PA123"))
     return out
+
+
+def build(ws: Workspace, template_id: str, variables: dict[str, str], lang: str, allow_stale: bool,
+          marks: dict | None = None) -> Built:
+    """The document in ``lang`` (id ``<template>/<lang>``), with the source clauses each
+    translation stands for among its sources, so the version rebuilds from its commit."""
+    from assembler.history.manifest import Source
+    from assembler.model import nodes as m
+    from assembler.workspace import Built
+    templates, library, marks = localized_sources(ws, template_id, lang, allow_stale, marks)
+    built = ws._build(template_id, variables, templates, library)
+    doc = dataclasses.replace(mark(built.document, marks), id=f"{template_id}/{lang}")
+    sources, files = list(built.sources), dict(built.files)
+    originals = ws.clauses()
+    for clause in m.iter_clauses(doc.blocks):
+        original = originals.get(clause.id)
+        if original is not None and original.path != clause.origin.path:
+            sources.append(Source("source", original.id, original.path, original.blob))
+            files[original.path] = original.data
+    return Built(doc, tuple(sources), files, marks)
+
+
+def warnings(ws: Workspace) -> list[Problem]:
+    """Stale translations, one per clause and language: not errors (the source documents
+    are fine), but each language version assembled now would refuse or mark them."""
+    from assembler.errors import AssemblerError
+    library = ws.clauses()
+    if not library.translations:
+        return []
+    found = []
+    for template in ws.templates():
+        for lang in sorted({tag for (_c, tag) in library.translations} | set(template.translations)):
+            try:
+                report = status(ws, template.id, lang, library)
+            except AssemblerError:
+                continue   # check reports why the document does not assemble
+            found += [Problem(c.path or c.source_path, f"the {lang} translation of '{c.clause}' is stale: "
+                              f"{c.source_path} changed since it was translated (assembler translations "
+                              f"status {template.id} --lang {lang})", rule="PA123")
+                      for c in report.clauses if c.state == STALE]
+    return found
 
 
 def mark(doc: m.Document, marks: dict) -> m.Document:

@@ -6,7 +6,6 @@ Usable without the CLI. Methods return model values or plain data and raise
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from assembler import writers
 from assembler.errors import (
-    AssemblerError,
     InvalidInput,
     NotFoundError,
     Problem,
@@ -173,19 +171,7 @@ class Workspace:
         if lang is None:
             return self._build(template_id, variables or {}, self.templates(), self.clauses())
         from assembler import translations
-        templates, library, marks = translations.localized_sources(self, template_id, lang, allow_stale, marks)
-        built = self._build(template_id, variables or {}, templates, library)
-        doc = translations.mark(built.document, marks)
-        doc = dataclasses.replace(doc, id=f"{template_id}/{lang}")
-        from assembler.model import nodes as m
-        sources, files = list(built.sources), dict(built.files)
-        originals = self.clauses()
-        for clause in m.iter_clauses(doc.blocks):   # the texts translated, so the version rebuilds
-            original = originals.get(clause.id)
-            if original is not None and original.path != clause.origin.path:
-                sources.append(Source("source", original.id, original.path, original.blob))
-                files[original.path] = original.data
-        return Built(doc, tuple(sources), files, marks)
+        return translations.build(self, template_id, variables or {}, lang, allow_stale, marks)
 
     def _build(self, template_id, variables, templates, library, require_values=True,
                load_problems=True) -> Built:
@@ -443,14 +429,15 @@ class Workspace:
 
     def check(self) -> list[Problem]:
         """Every problem in the workspace: files, ids, references, variables, cycles."""
+        from assembler.build.assemble import missing_clauses
         templates = self.templates()
         library = self.clauses()
         problems = list(library.problems) + list(templates.problems)
         for clause in library:
             problems.extend(clause.blocks()[1])
-            problems.extend(_unshowable(clause))
+            problems.extend(writers.unshowable_problems(clause))
         for template in templates:
-            problems.extend(_missing_clauses(template, library))
+            problems.extend(missing_clauses(template, library))
             try:
                 self._build(template.id, {}, templates, library, require_values=False,
                             load_problems=False)
@@ -462,26 +449,6 @@ class Workspace:
                 seen.add(problem)
                 unique.append(problem)
         return sorted(unique, key=lambda p: (p.path, p.line, p.column, p.message))
-
-    def translation_warnings(self) -> list[Problem]:
-        """Stale translations, one per clause and language: not errors (the source documents
-        are fine), but each language version assembled now would refuse or mark them."""
-        from assembler import translations
-        library = self.clauses()
-        if not library.translations:
-            return []
-        found = []
-        for template in self.templates():
-            for lang in sorted({tag for (_c, tag) in library.translations} | set(template.translations)):
-                try:
-                    report = translations.status(self, template.id, lang, library)
-                except AssemblerError:
-                    continue   # check reports why the document does not assemble
-                found += [Problem(c.path or c.source_path, f"the {lang} translation of '{c.clause}' is stale: "
-                                  f"{c.source_path} changed since it was translated (assembler translations "
-                                  f"status {template.id} --lang {lang})", rule="PA123")
-                          for c in report.clauses if c.state == translations.STALE]
-        return found
 
     # -------------------------------------------------------- importing
 
@@ -505,36 +472,6 @@ def rebuild_version(root: Path, manifest: dict, epoch: int) -> tuple[str, dict[s
     formats = [name.rsplit(".", 1)[1] for name in manifest["outputs"]
                if name.rsplit(".", 1)[-1] in writers.WRITERS]
     return built.digest, other.render_all(built, options, formats)
-
-
-def _missing_clauses(template, library: ClauseLibrary) -> list[Problem]:
-    """Clause ids the template names anywhere, conditions ignored, that the library lacks."""
-    from assembler.build.assemble import is_clause_path, unknown_clause
-    from assembler.sources.templates import clause_items
-    return [unknown_clause(template.path, item.ref, item.line, library)
-            for item in clause_items(template.items)
-            if not is_clause_path(item.ref) and not library.get(item.ref) and item.ref not in library.broken]
-
-
-def _unshowable(clause) -> list[Problem]:
-    """Text of a clause that no font of the PDF has: one problem per script, where its first
-    such character stands (PA180)."""
-    import unicodedata
-    out = []
-    scripts: set[str] = set()
-    for index, char in writers.unshowable(clause.body):
-        name = unicodedata.name(char, "")
-        script = name.split(" ")[0].title() if name else "unknown"
-        if script in scripts:
-            continue
-        scripts.add(script)
-        line = clause.body_line + clause.body.count("\n", 0, index)
-        column = index - clause.body.rfind("\n", 0, index)
-        out.append(Problem(clause.path, f"'{char}' (U+{ord(char):04X} {name or 'unnamed'}, {script} "
-                           "script) has no font in the PDF and would print as an empty box; install "
-                           "the fonts for that script or write the text without it", line, column,
-                           "PA180"))
-    return out
 
 
 def _checked_variables(variables: dict[str, str]) -> dict[str, str]:

@@ -27,6 +27,7 @@ from assembler.sources.templates import (
     TemplateSet,
     TextItem,
     all_items,
+    clause_items,
 )
 
 _problem = problem_maker("PA150")   # this module's problems, rule PA150 unless named
@@ -214,3 +215,10 @@ def assemble(root: Path, template: Template, templates: TemplateSet, library: Cl
     document = m.Document(template.id, template.title, tuple(blocks), template.origin,
                           meta=(("language", template.language), ("paper", template.paper)))
     return Assembly(document, values, tuple(worker.templates_used), tuple(worker.problems))
+
+
+def missing_clauses(template: Template, library: ClauseLibrary) -> list[Problem]:
+    """Clause ids the template names anywhere, conditions ignored, that the library lacks."""
+    return [unknown_clause(template.path, item.ref, item.line, library)
+            for item in clause_items(template.items)
+            if not is_clause_path(item.ref) and not library.get(item.ref) and item.ref not in library.broken]

@@ -40,7 +40,8 @@ def check(ctx, as_json, impact):
     """
     workspace = _workspace(ctx)
     problems = workspace.check()
-    warnings = [] if problems else workspace.translation_warnings()
+    from assembler.translations import warnings as translation_warnings
+    warnings = [] if problems else translation_warnings(workspace)
     if impact and not problems:
         from assembler.archive.archivist import Archive
         _print_impact(Archive(workspace).impact(), as_json)

@@ -10,6 +10,8 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from assembler.errors import Problem
+
 if TYPE_CHECKING:   # the registry itself loads nothing: the command line starts fast
     from assembler.model import nodes as m
     from assembler.writers.options import RenderOptions
@@ -114,3 +116,24 @@ def writer_for(name: str) -> Writer:
 def default_reference_docx(epoch: int = 0) -> bytes:
     """The reference document new workspaces get as ``templates/reference.docx``."""
     return importlib.import_module(f"{__name__}.docx.writer").default_reference(epoch)
+
+
+def unshowable_problems(clause) -> list[Problem]:
+    """Text of a clause that no font of the PDF has: one problem per script, where its first
+    such character stands (PA180)."""
+    import unicodedata
+    out = []
+    scripts: set[str] = set()
+    for index, char in unshowable(clause.body):
+        name = unicodedata.name(char, "")
+        script = name.split(" ")[0].title() if name else "unknown"
+        if script in scripts:
+            continue
+        scripts.add(script)
+        line = clause.body_line + clause.body.count("\n", 0, index)
+        column = index - clause.body.rfind("\n", 0, index)
+        out.append(Problem(clause.path, f"'{char}' (U+{ord(char):04X} {name or 'unnamed'}, {script} "
+                           "script) has no font in the PDF and would print as an empty box; install "
+                           "the fonts for that script or write the text without it", line, column,
+                           "PA180"))
+    return out
