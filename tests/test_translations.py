@@ -165,6 +165,11 @@ def test_xliff_export_and_import_round_trip_and_refuse_other_text(covenant, tmp_
     assert covenant.snapshot() == before
     other = covenant.run("translations", "import", str(out), "--doc", "resolution")
     assert other.code == 4 and "was exported for document 'covenant', not 'resolution'" in other.stderr
+    ghost = tmp_path / "ghost.xlf"
+    ghost.write_bytes(out.read_bytes().replace(b'id="scope-code-conduct-applies"', b'id="no-such-clause"'))
+    refused = covenant.run("translations", "import", str(ghost))
+    assert refused.code == 4 and "unit 'no-such-clause': 'covenant' has no clause 'no-such-clause'" in refused.stderr
+    assert covenant.snapshot() == before
 
 
 def test_bad_translation_input_is_one_clear_line_and_nothing_is_written(covenant, tmp_path):
