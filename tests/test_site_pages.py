@@ -187,3 +187,29 @@ def test_a_named_editors_link_signs_its_decisions(site):
     recorded = json.loads((site.ws.root / f"versions/resolution/rounds/{ROUND}/dispositions.json").read_text())
     assert recorded["items"]["NL-1"]["by"] == "Ana Silva"
     assert site.ws.run("round", "invite", ROUND, "--name", "Ana Silva").code == 2     # --name needs --editor
+
+
+def test_a_sections_page_speaks_the_readers_language_and_arabic_reads_right_to_left(site):
+    cookie = enter(site, "FR")
+    english = request(site, "GET", f"/review/{ROUND}", cookie)[2].decode()
+    assert '<html lang="en">' in english and "Send to the editors" in english
+
+    def page_in(accept: str) -> str:
+        connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+        connection.request("GET", f"/review/{ROUND}", headers={"Host": f"127.0.0.1:{site.port}", "Cookie": cookie,
+                                                               "Accept-Language": accept})
+        body = connection.getresponse().read().decode()
+        connection.close()
+        return body
+
+    french = page_in("fr-CH, fr;q=0.9, en;q=0.8")
+    assert '<html lang="fr">' in french and "Envoyer aux rédacteurs" in french
+    assert "Réponses attendues au plus tard le 2026-12-01." in french and "Version 2 (en relecture)" in french
+    assert "Send to the editors" not in french
+    assert "The harm reduction principle" in french                      # the document's text is data: as written
+    arabic = page_in("ar")
+    assert '<html lang="ar" dir="rtl">' in arabic and "إرسال إلى المحررين" in arabic
+    assert "آخر موعد للردود: \u20662026-12-01\u2069." in arabic             # the date isolated, read left to right
+    assert 'class="sbs-box" tabindex="0" aria-label="التغييرات جنبًا إلى جنب" lang="en" dir="ltr"' in arabic
+    assert '<html lang="en">' in page_in("ja, ko;q=0.5")                   # no words for those: the document's
+    assert '<html lang="de">' in page_in("en;q=0.1, de")                   # by preference, not by order

@@ -40,7 +40,7 @@ from assembler.model.paragraphs import clause_texts
 from assembler.review.invites import Invite, InviteBook
 from assembler.review.rounds import Round
 from assembler.review.workflow import Review
-from assembler.site import pages
+from assembler.site import messages, pages
 from assembler.workspace import Workspace
 from assembler.writers import side_by_side
 
@@ -224,33 +224,40 @@ class Site:
             flash = flash or _done_message(query)
             view, order, files = await run_in_threadpool(self._editor_data, invite)
             return _html(status, pages.editor_page(view, self._csrf(request), order, files, flash, problems))
+        data = await run_in_threadpool(self._section_data, invite, request.headers.get("accept-language", ""))
         sent = query.get("sent", "")
-        flash = flash or (f"Recorded {sent}. The editors will decide on it." if sent else "")
-        data = await run_in_threadpool(self._section_data, invite)
+        flash = flash or (messages.words(data["lang"])("Recorded {items}. The editors will decide on it.",
+                                                       items=sent) if sent else "")
         return _html(status, pages.section_page(
             data["view"], self._csrf(request), data["files"], data["choices"], data["changes"],
-            query.get("changes", "side"), draft or pages.Draft(paragraph=query.get("paragraph", "")), flash, problems))
+            query.get("changes", "side"), draft or pages.Draft(paragraph=query.get("paragraph", "")), flash,
+            problems, data["lang"], data["document_language"]))
 
-    def _section_data(self, invite: Invite) -> dict:
-        """What a Section's page shows, read in one go from one workspace."""
+    def _section_data(self, invite: Invite, accept_language: str) -> dict:
+        """What a Section's page shows, read from one workspace, and the language of its own
+        words: the reader's (``Accept-Language``) when the site speaks it, else the document's."""
         review = self._review()
         r = self._round_of(review, invite)
         base = review.base_document(r)
-        choices = [("General", "General: the document as a whole")]
+        from assembler.writers.options import language, right_to_left
+        lang = messages.choose(accept_language, language(base))
+        choices = [("General", messages.words(lang)("General: the document as a whole"))]
         texts = clause_texts(base)
         for clause in m.iter_clauses(base.blocks):
             words = " ".join(texts.get(clause.id, "").split()[:12])
             choices.append((clause.number or clause.id, f"{clause.number or clause.id} — {words}…"))
         return {"view": self._round_view(invite, review), "files": sorted(r.pack),
-                "choices": choices, "changes": self._changes(review, r)}
+                "choices": choices, "changes": self._changes(review, r, lang), "lang": lang,
+                "document_language": (language(base), "rtl" if right_to_left(base) else "ltr")}
 
-    def _changes(self, review: Review, r: Round) -> str | None:
-        """The pack's redline side by side (HTML), made once per round and process."""
-        key = (r.document, r.compared_with, r.base_commit)
+    def _changes(self, review: Review, r: Round, lang: str) -> str | None:
+        """The pack's redline side by side (HTML), made once per round, language and process."""
+        key = (r.document, r.compared_with, r.base_commit, lang)
         if key not in self._side_by_side:
+            t = messages.words(lang)
             redline = review.pack_redline(r)
             self._side_by_side[key] = (None if redline is None else side_by_side.write(
-                redline, f"Version {r.compared_with}", f"Version {r.base} (under review)"))
+                redline, t("Version {n}", n=r.compared_with), t("Version {n} (under review)", n=r.base)))
         return self._side_by_side[key]
 
     def _editor_data(self, invite: Invite) -> tuple[dict, list[str], list[str]]:
@@ -335,8 +342,8 @@ class Site:
             if action == "preview":
                 items = await run_in_threadpool(review.preview, invite.round, invite.role, [entry])
                 edit = items[0]
-                draft.preview = (pages.word_diff(edit.old or "", edit.proposed or "") if edit.kind == "edit"
-                                 else '<p class="note">No wording proposed: this sends a comment.</p>')
+                draft.preview = pages.word_diff(edit.old or "", edit.proposed or "") if edit.kind == "edit" else ""
+                draft.comment_only = edit.kind != "edit"
                 return await self.review_page(request, draft=draft)
             result = await run_in_threadpool(review.submit, invite.round, invite.role, [entry])
         except InvalidInput as problem:

@@ -14,6 +14,7 @@ from assembler.build import worddiff
 from assembler.model import nodes as m
 from assembler.review.feedback import Item
 from assembler.review.vocabulary import DECISIONS
+from assembler.site.messages import direction, words
 from assembler.writers import html_writer
 
 STYLE = package_files("assembler.site").joinpath("site.css").read_text(encoding="utf-8")
@@ -27,6 +28,7 @@ class Draft:
     comment: str = ""
     proposed: str = ""
     preview: str = ""
+    comment_only: bool = False    # previewed without proposed wording
 
 
 def word_diff(old: str, new: str) -> str:
@@ -36,15 +38,17 @@ def word_diff(old: str, new: str) -> str:
 
 
 def page(title: str, body: str, lang: str = "en") -> str:
-    return (f'<!DOCTYPE html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">'
+    dir_ = ' dir="rtl"' if direction(lang) == "rtl" else ""
+    return (f'<!DOCTYPE html>\n<html lang="{escape(lang)}"{dir_}><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{escape(title)}</title><link rel="stylesheet" href="/site.css"></head>'
             f"<body>{body}</body></html>\n")
 
 
-def _header(kicker: str, view: dict, line: str) -> str:
+def _header(kicker: str, view: dict, line: str, t=words("en")) -> str:
+    title = t("{document} version {version}", document=view["document"], version=view["version"])
     return (f'<header class="site"><div class="inner"><div class="meta">{escape(kicker)}</div>'
-            f'<h1>{escape(view["name"])}: {escape(view["document"])} version {view["version"]}</h1>'
+            f'<h1><bdi>{escape(view["name"])}</bdi>: {escape(title)}</h1>'
             f'<div class="meta">{line}</div></div></header><main>')
 
 
@@ -56,86 +60,99 @@ def _messages(flash: str, problems: list[str] | None) -> str:
 
 def section_page(view: dict, csrf: str, files: list[str], choices: list[tuple[str, str]],
                  changes: str | None, changes_view: str, draft: Draft, flash: str = "",
-                 problems: list[str] | None = None) -> str:
-    """A Section's page for one round: what is asked and by when, the draft and what changed
-    (side by side or inline), the pack, the form to comment or propose wording, and what
-    the Section has sent with the editors' decisions."""
+                 problems: list[str] | None = None, lang: str = "en",
+                 document_language: tuple[str, str] = ("en", "ltr")) -> str:
+    """A Section's page for one round, in ``lang``: what is asked and by when, the draft and
+    what changed (side by side or inline), the pack, the form to comment or propose wording,
+    and what the Section has sent with the editors' decisions. The document's own text keeps
+    its language and direction (``document_language``) inside a page in another."""
+    t = words(lang)
+    text_lang = f' lang="{escape(document_language[0])}" dir="{escape(document_language[1])}"'
     section = view["sections"][0]
     r = escape(view["round"])
-    due = f"Responses are due by {escape(view['deadline'])}." if view["deadline"] else "No deadline is set."
-    state = "" if view["state"] == "open" else f" This round is {escape(view['state'])} and takes no more feedback."
-    parts = [_header(f"{section['name']} · review round", view, due + state), _messages(flash, problems)]
-    parts.append('<h2 id="draft">The draft</h2><iframe title="The draft under review" sandbox '
-                 f'src="/review/{r}/files/draft.html"></iframe>')
+    date = view["deadline"] if direction(lang) == "ltr" else f"\u2066{view['deadline']}\u2069"   # 2026-12-01 stays
+    due = t("Responses are due by {date}.", date=date) if view["deadline"] else t("No deadline is set.")
+    state = "" if view["state"] == "open" else " " + t("This round is {state} and takes no more feedback.",
+                                                      state=t(view["state"]))
+    parts = [_header(f"{section['name']} · {t('review round')}", view, escape(due + state), t),
+             _messages(flash, problems)]
+    parts.append(f'<h2 id="draft">{escape(t("The draft"))}</h2><iframe title="{escape(t("The draft under review"))}" '
+                 f'sandbox src="/review/{r}/files/draft.html"></iframe>')
     redlines = [name for name in files if name.startswith("redline-") and name.endswith(".html")]
     if changes is not None and redlines:
         side = changes_view != "inline"
-        tabs = ('<nav class="views" aria-label="How to show the changes">'
-                + ('<span aria-current="page">Side by side</span>' if side else
-                   f'<a href="/review/{r}?changes=side#changes">Side by side</a>')
-                + (f'<a href="/review/{r}?changes=inline#changes">Inline</a>' if side else
-                   '<span aria-current="page">Inline</span>') + "</nav>")
-        shown = (f'<div class="sbs-box" tabindex="0" aria-label="Changes side by side">{changes}</div>' if side else
-                 f'<iframe title="Changes inline" sandbox src="/review/{r}/files/{escape(redlines[0])}"></iframe>')
-        parts.append(f'<h2 id="changes">What changed since the version you last saw</h2>{tabs}{shown}')
-    parts.append(_files(view["round"], files))
+        both, inline = escape(t("Side by side")), escape(t("Inline"))
+        tabs = (f'<nav class="views" aria-label="{escape(t("How to show the changes"))}">'
+                + (f'<span aria-current="page">{both}</span>' if side else
+                   f'<a href="/review/{r}?changes=side#changes">{both}</a>')
+                + (f'<a href="/review/{r}?changes=inline#changes">{inline}</a>' if side else
+                   f'<span aria-current="page">{inline}</span>') + "</nav>")
+        shown = (f'<div class="sbs-box" tabindex="0" aria-label="{escape(t("Changes side by side"))}"{text_lang}>'
+                 f'{changes}</div>'
+                 if side else f'<iframe title="{escape(t("Changes inline"))}" sandbox '
+                 f'src="/review/{r}/files/{escape(redlines[0])}"></iframe>')
+        parts.append(f'<h2 id="changes">{escape(t("What changed since the version you last saw"))}</h2>{tabs}{shown}')
+    parts.append(_files(view["round"], files, t))
     if view["state"] == "open":
-        parts.append(_respond_form(r, csrf, choices, draft))
-    parts.append("<h2>What your Section has sent</h2>" + items_table(view["items"]) + "</main>")
-    return page(f"{view['name']} · {section['name']}", "".join(parts))
+        parts.append(_respond_form(r, csrf, choices, draft, t))
+    parts.append(f"<h2>{escape(t('What your Section has sent'))}</h2>" + items_table(view["items"], t) + "</main>")
+    return page(f"{view['name']} · {section['name']}", "".join(parts), lang)
 
 
-def _files(round_id: str, files: list[str]) -> str:
+def _files(round_id: str, files: list[str], t=words("en")) -> str:
     """The review pack's files, each a download."""
     r = escape(round_id)
-    return '<h2>Review pack</h2><ul class="files">' + "".join(
+    return f'<h2>{escape(t("Review pack"))}</h2><ul class="files">' + "".join(
         f'<li><a href="/review/{r}/files/{escape(name)}" download>{escape(name)}</a></li>'
         for name in files) + "</ul>"
 
 
-def _respond_form(r: str, csrf: str, choices: list[tuple[str, str]], draft: Draft) -> str:
+def _respond_form(r: str, csrf: str, choices: list[tuple[str, str]], draft: Draft, t) -> str:
     options = "".join(f'<option value="{escape(value)}"{" selected" if value == draft.paragraph else ""}>'
                       f"{escape(label)}</option>" for value, label in choices)
-    preview = (f'<div class="diff" aria-label="Your change to the wording"><div class="meta">Your change, '
-               f"word by word:</div>{draft.preview}</div>" if draft.preview else "")
-    return (f'<h2 id="respond">Comment or propose new wording</h2>'
+    preview = (f'<div class="diff" aria-label="{escape(t("Your change to the wording"))}"><div class="meta">'
+               f'{escape(t("Your change, word by word:"))}</div>{draft.preview}</div>' if draft.preview else
+               f'<p class="note">{escape(t("No wording proposed: this sends a comment."))}</p>'
+               if draft.comment_only else "")
+    return (f'<h2 id="respond">{escape(t("Comment or propose new wording"))}</h2>'
             f'<form method="post" action="/review/{r}/feedback#respond">'
             f'<input type="hidden" name="csrf" value="{escape(csrf)}">'
-            '<div class="choices"><div><label for="paragraph">Paragraph</label>'
+            f'<div class="choices"><div><label for="paragraph">{escape(t("Paragraph"))}</label>'
             f'<select id="paragraph" name="paragraph">{options}</select></div>'
-            '<button type="submit" name="action" value="load" class="secondary">Edit its wording</button></div>'
-            '<label for="comment">Comment</label>'
-            f'<textarea id="comment" name="comment" maxlength="50000">{escape(draft.comment)}</textarea>'
-            '<label for="proposed">Proposed wording (leave empty to comment only)</label>'
-            f'<textarea id="proposed" name="proposed" class="wording" maxlength="50000">{escape(draft.proposed)}</textarea>'
+            f'<button type="submit" name="action" value="load" class="secondary">{escape(t("Edit its wording"))}'
+            f'</button></div><label for="comment">{escape(t("Comment"))}</label>'
+            f'<textarea id="comment" name="comment" dir="auto" maxlength="50000">{escape(draft.comment)}</textarea>'
+            f'<label for="proposed">{escape(t("Proposed wording (leave empty to comment only)"))}</label>'
+            f'<textarea id="proposed" name="proposed" class="wording" dir="auto" maxlength="50000">'
+            f'{escape(draft.proposed)}</textarea>'
             f"{preview}"
             '<div class="buttons"><button type="submit" name="action" value="preview" class="secondary">'
-            'Preview the change</button><button type="submit" name="action" value="send">Send to the editors'
-            "</button></div></form>")
+            f'{escape(t("Preview the change"))}</button><button type="submit" name="action" value="send">'
+            f'{escape(t("Send to the editors"))}</button></div></form>')
 
 
-def items_table(items: list[dict]) -> str:
+def items_table(items: list[dict], t=words("en")) -> str:
     if not items:
-        return '<p class="note">Nothing yet.</p>'
+        return f'<p class="note">{escape(t("Nothing yet."))}</p>'
     rows = []
     for data in items:
         item = _item(data)
         decision = data.get("decision") or {}
         note = f" — {escape(decision['note'])}" if decision.get("note") else ""
         rows.append(f"<tr><td>{escape(item.id)}</td><td>{escape(item.target)}</td>"
-                    f"<td>{escape(item.summary)}</td><td>{_badge(decision)}{note}</td></tr>")
-    return ('<table class="items"><thead><tr><th>Item</th><th>Paragraph</th><th>What was sent</th>'
-            f"<th>Decision</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+                    f'<td dir="auto">{escape(item.summary)}</td><td>{_badge(decision, t)}{note}</td></tr>')
+    head = "".join(f"<th>{escape(t(word))}</th>" for word in ("Item", "Paragraph", "What was sent", "Decision"))
+    return f'<table class="items"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def _item(data: dict) -> Item:
     return Item.from_data({k: v for k, v in data.items() if k not in ("decision", "diff")})
 
 
-def _badge(decision: dict) -> str:
+def _badge(decision: dict, t=words("en")) -> str:
     chosen = decision.get("decision")
-    return f'<span class="badge {escape(chosen)}">{escape(chosen)}</span>' if chosen else \
-        '<span class="badge">not decided yet</span>'
+    return f'<span class="badge {escape(chosen)}">{escape(t(chosen))}</span>' if chosen else \
+        f'<span class="badge">{escape(t("not decided yet"))}</span>'
 
 
 def editor_page(view: dict, csrf: str, order: list[str], files: list[str], flash: str = "",
