@@ -41,7 +41,8 @@ def browser(tmp_path, monkeypatch):
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1000"):
+                     "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1000",
+                     "--lang=en-US", "--accept-lang=en-US"):   # the page's words follow the browser's language
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
