@@ -34,6 +34,11 @@ def request(site, method: str, path: str, cookie: str = "", form: dict | None = 
     return response.status, {k.lower(): v for k, v in response.getheaders()}, data
 
 
+def csrf_of(page: str) -> str:
+    """The CSRF token of a page's forms."""
+    return re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+
+
 def enter(site, who: str) -> str:
     status, headers, _ = request(site, "GET", f"/s/{site.tokens[who]}")
     assert status == 303 and headers["location"] == f"/review/{ROUND}"
@@ -50,7 +55,7 @@ def test_a_section_opens_its_link_reads_the_round_and_sends_a_comment(site):
     assert "Netherlands Section" in page and "Responses are due by 2026-12-01" in page
     assert "<script" not in page and " style=" not in page           # nothing inline for the CSP to allow
     assert f'src="/review/{ROUND}/files/draft.html"' in page and 'download>resolution-v2.pdf</a>' in page
-    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    csrf = csrf_of(page)
     attack = "<script>alert(1)</script> and javascript:alert(1)"
     status, headers, _ = request(site, "POST", f"/review/{ROUND}/feedback", cookie,
                                  {"csrf": csrf, "paragraph": "4", "comment": attack, "proposed": ""})
@@ -77,7 +82,7 @@ def test_a_form_without_the_pages_csrf_token_records_nothing(site):
 def test_a_bad_paragraph_is_shown_on_the_page_and_nothing_is_recorded(site):
     cookie = enter(site, "ZA")
     page = request(site, "GET", f"/review/{ROUND}", cookie)[2].decode()
-    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    csrf = csrf_of(page)
     head = git(site.ws, "rev-parse", "HEAD")
     status, _, body = request(site, "POST", f"/review/{ROUND}/feedback", cookie,
                               {"csrf": csrf, "paragraph": "99", "comment": "where?"})
@@ -118,7 +123,7 @@ def test_a_page_and_its_frames_load_at_once(site):
 def test_the_editors_page_lists_who_answered_and_decides_items(site):
     section = enter(site, "NL")
     page = request(site, "GET", f"/review/{ROUND}", section)[2].decode()
-    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    csrf = csrf_of(page)
     assert request(site, "POST", f"/review/{ROUND}/feedback", section,
                    {"csrf": csrf, "paragraph": "4", "comment": "Name the reviewer."})[0] == 303
     # a Section cannot decide, even with its own valid form token
@@ -130,7 +135,7 @@ def test_the_editors_page_lists_who_answered_and_decides_items(site):
     assert "<h3>Paragraph 4</h3>" in page and "NL-1 · Netherlands Section comments" in page
     assert 'download>redline-v1-v2.pdf</a>' in page                  # the pack, for the editors too
     assert "Name the reviewer." in page
-    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    token = csrf_of(page)
     assert token != csrf                                              # bound to the editor's session
     status, headers, _ = request(site, "POST", f"/review/{ROUND}/decide", editor,
                                  {"csrf": token, "item": "NL-1", "decision": "noted", "note": "Will name <them>"})
@@ -149,7 +154,7 @@ def test_the_editors_page_lists_who_answered_and_decides_items(site):
 def test_only_the_editors_apply_and_close_and_a_refused_close_records_nothing(site):
     section = enter(site, "NL")
     page = request(site, "GET", f"/review/{ROUND}", section)[2].decode()
-    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    csrf = csrf_of(page)
     status, _, body = request(site, "POST", f"/review/{ROUND}/feedback", section,
                               {"csrf": csrf, "paragraph": "4", "action": "load"})
     assert status == 200 and "The harm reduction principle, applied in every context.</textarea>" in body.decode()
@@ -160,7 +165,7 @@ def test_only_the_editors_apply_and_close_and_a_refused_close_records_nothing(si
         assert request(site, "POST", f"/review/{ROUND}/{action}", section, {"csrf": csrf, "item": "NL-1"})[0] == 403
     editor = enter(site, "editor")
     page = request(site, "GET", f"/review/{ROUND}", editor)[2].decode()
-    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    token = csrf_of(page)
     assert request(site, "POST", f"/review/{ROUND}/close", editor, {"item": "NL-1"})[0] == 403   # no CSRF token
     status, _, body = request(site, "POST", f"/review/{ROUND}/apply", editor, {"csrf": token, "item": "NL-1"})
     assert status == 409 and "NL-1 is undecided; record it as accepted or partly first" in body.decode()
@@ -172,7 +177,7 @@ def test_only_the_editors_apply_and_close_and_a_refused_close_records_nothing(si
 def test_a_named_editors_link_signs_its_decisions(site):
     section = enter(site, "NL")
     page = request(site, "GET", f"/review/{ROUND}", section)[2].decode()
-    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    csrf = csrf_of(page)
     assert request(site, "POST", f"/review/{ROUND}/feedback", section,
                    {"csrf": csrf, "paragraph": "4", "comment": "Cite the evidence."})[0] == 303
     issued = json.loads(site.ws.run("round", "invite", ROUND, "--editor", "--name", "Ana Silva", "--json").stdout)
@@ -181,7 +186,7 @@ def test_a_named_editors_link_signs_its_decisions(site):
     site.tokens["ana"] = link["token"]
     ana = enter(site, "ana")
     page = request(site, "GET", f"/review/{ROUND}", ana)[2].decode()
-    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+    token = csrf_of(page)
     assert request(site, "POST", f"/review/{ROUND}/decide", ana,
                    {"csrf": token, "item": "NL-1", "decision": "accepted", "note": ""})[0] == 303
     recorded = json.loads((site.ws.root / f"versions/resolution/rounds/{ROUND}/dispositions.json").read_text())

@@ -20,6 +20,7 @@ from assembler.writers import html_writer
 BEFORE, AFTER = "before", "after"
 _DROPPED_MARK = {BEFORE: m.Ins, AFTER: m.Del}
 _ABSENT = {BEFORE: (m.INSERTED, m.MOVED), AFTER: (m.DELETED, m.MOVED_AWAY)}
+_JOINED = {BEFORE: m.INSERTED, AFTER: m.DELETED}   # a paragraph break only the other side has
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,9 @@ def rows(doc: m.Document) -> list[Row]:
                     clause(item, hidden, whole)
                 continue
             run.append(block)
-            for side, only_other in ((BEFORE, m.INSERTED), (AFTER, m.DELETED)):
+            for side in (BEFORE, AFTER):
                 if getattr(block, "change", None) not in _ABSENT[side]:
-                    joining[side] = getattr(block, "break_change", None) == only_other
+                    joining[side] = getattr(block, "break_change", None) == _JOINED[side]
             if not any(joining.values()):
                 add("", tuple(run), getattr(block, "change", None) if len(run) == 1 else None, hidden, whole)
                 run = []
@@ -128,8 +129,7 @@ def _side(blocks: tuple[m.Block, ...], side: str) -> tuple[m.Block, ...]:
             continue
         if isinstance(block, m.Paragraph):
             content = (joined or ()) + _inlines(block.content, side)
-            only_other = m.INSERTED if side == BEFORE else m.DELETED   # a break the other side has
-            if block.break_change == only_other:
+            if block.break_change == _JOINED[side]:
                 joined = content
                 continue
             joined = None
